@@ -1,0 +1,129 @@
+import Foundation
+import Hummingbird
+import HummingbirdWSCompression
+import HummingbirdWebSocket
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// Everything a running server is made of, built once at start.
+struct LuminaServices: Sendable {
+    let configuration: LuminaConfiguration
+    let database: Database
+    let users: UserStore
+    let sessions: SessionStore
+    let tokens: APITokenStore
+    let dashboards: DashboardStore
+    let datasets: DatasetStore
+    let accounts: AccountService
+    let views: ViewRenderer
+    let registry: PrometheusCollectorRegistry
+    let dashboardEvents: any DashboardEventPublisher
+
+    static func make(configuration: LuminaConfiguration, database: Database, registry: PrometheusCollectorRegistry,
+                     logger: Logger, bcryptCost: UInt8 = 12) async throws -> LuminaServices {
+        let users = UserStore(database: database)
+        let hasher = PasswordHasher(cost: bcryptCost)
+        let accounts = AccountService(users: users, hasher: hasher, limiter: LoginRateLimiter(limits: configuration.loginLimits),
+                                      logger: logger, dummyHash: try await hasher.hash("lumina-timing-equaliser"))
+        return LuminaServices(
+            configuration: configuration, database: database, users: users,
+            sessions: SessionStore(database: database, ttl: configuration.sessionTTL),
+            tokens: APITokenStore(database: database), dashboards: DashboardStore(database: database),
+            datasets: DatasetStore(database: database), accounts: accounts, views: try await ViewRenderer.load(),
+            registry: registry, dashboardEvents: LoggedDashboardEvents(logger: logger)
+        )
+    }
+}
+
+/// The composition root: router, middleware, controllers and background services.
+func buildApplication(services: LuminaServices, logger: Logger) throws -> some ApplicationProtocol {
+    let configuration = services.configuration
+    let router = buildRouter(services: services, logger: logger)
+    var app = Application(
+        router: router,
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: router,
+            configuration: .init(ws: .init(maxFrameSize: 1 << 20, extensions: [.perMessageDeflate(maxDecompressedFrameSize: 1 << 20)]))
+        ),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "LuminaBI"),
+        logger: logger
+    )
+    if let service = services.database.service { app.addServices(service) }
+    app.beforeServerStarts {
+        try await Migrator(database: services.database, logger: logger).migrate()
+        logger.info("lumina is listening", metadata: [
+            "url": "http://\(configuration.host):\(configuration.port)/", "database": "\(configuration.database)",
+            "node": "\(configuration.nodeID)",
+        ])
+    }
+    return app
+}
+
+func buildRouter(services: LuminaServices, logger: Logger) -> Router<LuminaRequestContext> {
+    let configuration = services.configuration
+    let router = Router(context: LuminaRequestContext.self)
+    router.add(middleware: RequestObservationMiddleware(logger: logger))
+    router.add(middleware: ErrorMiddleware(views: services.views))
+    if let publicDirectory = PublicDirectory.locate(configured: configuration.publicDirectory) {
+        router.add(middleware: FileMiddleware(publicDirectory, urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.maxAge(300)])]), logger: logger))
+    } else {
+        logger.error("static files folder not found: set --public-dir or LUMINA_PUBLIC_DIR to the Public folder")
+    }
+    if FileManager.default.fileExists(atPath: configuration.chartJSPath) {
+        let folder = (configuration.chartJSPath as NSString).deletingLastPathComponent
+        router.add(middleware: FileMiddleware(folder, urlBasePath: "/static/vendor", cacheControl: .init([(MediaType(type: .any), [.maxAge(86_400)])]), logger: logger))
+    } else {
+        logger.error("Chart.js is missing: charts will not draw. Install Debian's libjs-chart.js or set LUMINA_CHARTJS_PATH",
+                     metadata: ["path": "\(configuration.chartJSPath)"])
+    }
+    router.add(middleware: AuthenticationMiddleware(sessions: services.sessions, tokens: services.tokens,
+                                                    secureCookies: configuration.secureCookies))
+
+    OperationsController(database: services.database, registry: services.registry).addRoutes(to: router)
+
+    let api = router.group("api/v1")
+    AuthAPIController(accounts: services.accounts, tokens: services.tokens, maxBodySize: configuration.maxBodySize)
+        .addRoutes(to: api.group("auth"))
+    DashboardsAPIController(dashboards: services.dashboards, users: services.users, events: services.dashboardEvents,
+                            maxBodySize: configuration.maxBodySize)
+        .addRoutes(to: api.group("dashboards"))
+    DatasetsAPIController(datasets: services.datasets).addRoutes(to: api.group("datasets"))
+
+    let pages = router.group().add(middleware: PageAuthMiddleware())
+    router.get("/") { _, context in
+        Response.redirect(to: context.identity == nil ? "/accounts/login/" : "/dashboards/", type: .normal)
+    }
+    AccountPagesController(accounts: services.accounts, sessions: services.sessions, tokens: services.tokens,
+                           views: services.views, secureCookies: configuration.secureCookies)
+        .addRoutes(to: router, signedIn: pages)
+    DashboardPagesController(dashboards: services.dashboards, users: services.users, events: services.dashboardEvents,
+                             views: services.views)
+        .addRoutes(to: pages)
+    ContentPagesController(datasets: services.datasets, users: services.users, database: services.database, views: services.views)
+        .addRoutes(to: pages)
+    return router
+}
+
+/// Finds the `Public` folder: configured, beside the working directory, or beside the source tree of the binary.
+enum PublicDirectory {
+    static func locate(configured: String?) -> String? {
+        var candidates: [String] = []
+        if let configured { candidates.append(configured) }
+        candidates.append(FileManager.default.currentDirectoryPath + "/Public")
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(folder.appendingPathComponent("Public").path)
+            folder = folder.deletingLastPathComponent()
+        }
+        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/css/app.css") }
+    }
+}
+
+/// Records dashboard changes in the log; replaced by the realtime publisher once channels are wired.
+struct LoggedDashboardEvents: DashboardEventPublisher {
+    let logger: Logger
+    func dashboardUpdated(_ dashboard: Dashboard, by user: User) async {
+        logger.info("dashboard updated", metadata: ["dashboard_id": "\(dashboard.id)", "version": "\(dashboard.version)", "user_id": "\(user.id)"])
+    }
+}

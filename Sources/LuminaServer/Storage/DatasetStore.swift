@@ -1,0 +1,88 @@
+import Foundation
+import SQLKit
+
+/// Dataset metadata: what the list and detail pages and the API show.
+struct DatasetStore: Sendable {
+    let database: Database
+
+    /// Datasets `user` may see: all for admins, their own otherwise, and those used on dashboards shared with them.
+    func list(visibleTo user: User, offset: Int = 0, limit: Int = 100) async throws -> (datasets: [DatasetSummary], count: Int) {
+        try await database.withConnection { db in
+            func scoped(_ query: SQLSelectBuilder) -> SQLSelectBuilder {
+                guard user.role != .admin else { return query }
+                return query.where {
+                    $0.where("owner_id", .equal, user.id)
+                        .orWhere("id", .in, SQLGroupExpression(db.select().column(SQLColumn("dataset_id", table: "visualizations"))
+                            .from("visualizations")
+                            .join("dashboard_members", on: SQLColumn("dashboard_id", table: "visualizations"), .equal,
+                                  SQLColumn("dashboard_id", table: "dashboard_members"))
+                            .where(SQLColumn("user_id", table: "dashboard_members"), .equal, SQLBind(user.id)).query))
+                }
+            }
+            let count = try await scoped(db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("datasets"))
+                .first()!.decode(column: "n", as: Int.self)
+            let rows = try await scoped(db.select().column("*").from("datasets"))
+                .orderBy("created_at", .descending).orderBy("id", .descending).offset(offset).limit(limit).all()
+            return (try rows.map(DatasetSummary.init(row:)), count)
+        }
+    }
+
+    /// The dataset when `user` may see it.
+    func find(id: Int, for user: User) async throws -> DatasetSummary? {
+        let page = try await database.withConnection { db in
+            try await db.select().column("*").from("datasets").where("id", .equal, id).first().map(DatasetSummary.init(row:))
+        }
+        guard let page else { return nil }
+        if page.ownerId == user.id || user.role == .admin { return page }
+        let visible = try await list(visibleTo: user, limit: 10_000).datasets.contains { $0.id == id }
+        return visible ? page : nil
+    }
+
+    func columns(of datasetID: Int, stage: String) async throws -> [DatasetColumn] {
+        try await database.withConnection { db in
+            try await db.select().columns("name", "type", "nullable").from("dataset_columns")
+                .where("dataset_id", .equal, datasetID).where("stage", .equal, stage).orderBy("position").all().map { row in
+                    DatasetColumn(name: try row.decode(column: "name", as: String.self),
+                                  type: try row.decode(column: "type", as: String.self),
+                                  nullable: try row.decode(column: "nullable", as: Bool.self))
+                }
+        }
+    }
+}
+
+/// One dataset row as stored; the API adds its columns.
+struct DatasetSummary: Sendable {
+    var id: Int
+    var ownerId: Int
+    var name: String
+    var status: String
+    var error: String?
+    var rawRowCount: Int
+    var rowCount: Int
+    var columnCount: Int
+    var sizeBytes: Int
+    var cleaningReport: JSONValue
+    var createdAt: Date
+    var cleanedAt: Date?
+
+    init(row: any SQLRow) throws {
+        id = try row.decode(column: "id", as: Int.self)
+        ownerId = try row.decode(column: "owner_id", as: Int.self)
+        name = try row.decode(column: "name", as: String.self)
+        status = try row.decode(column: "status", as: String.self)
+        error = try row.decode(column: "error", as: String?.self)
+        rawRowCount = try row.decode(column: "raw_row_count", as: Int.self)
+        rowCount = try row.decode(column: "row_count", as: Int.self)
+        columnCount = try row.decode(column: "column_count", as: Int.self)
+        sizeBytes = try row.decode(column: "size_bytes", as: Int.self)
+        cleaningReport = JSONValue.parse(try row.decode(column: "cleaning_report", as: String?.self))
+        createdAt = try row.decode(column: "created_at", as: Date.self)
+        cleanedAt = try row.decode(column: "cleaned_at", as: Date?.self)
+    }
+}
+
+struct DatasetColumn: Codable, Sendable {
+    var name: String
+    var type: String
+    var nullable: Bool
+}
