@@ -103,6 +103,7 @@ let package = Package(
             dependencies: [
                 "LuminaServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(

@@ -38,6 +38,7 @@ public enum JSONValue: Codable, Sendable, Equatable {
     }
 
     public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
+    public var intValue: Int? { if case .number(let n) = self, n.rounded() == n, abs(n) < 1e15 { Int(n) } else { nil } }
     public var objectValue: [String: JSONValue]? { if case .object(let o) = self { o } else { nil } }
 
     /// Parses JSON text stored in a database column; malformed text reads as null rather than failing a page.
