@@ -98,17 +98,22 @@ let package = Package(
         .testTarget(name: "RealtimeTests", dependencies: ["Realtime"]),
         .testTarget(name: "JobSchedulerTests", dependencies: ["JobScheduler"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .target(
+            name: "LuminaTestSupport",
+            dependencies: [.product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/LuminaTestSupport"
+        ),
         .testTarget(
             name: "LuminaServerTests",
             dependencies: [
-                "LuminaServer",
+                "LuminaServer", "LuminaTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
+                "LuminaTestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -11,11 +11,17 @@ struct MigrateCommand: AsyncParsableCommand {
         let config = try options.configuration()
         let logger = Bootstrap.logging(level: config.logLevel)
         let database = try await Bootstrap.openDatabase(config, logger: logger)
-        let applied = try await database.whileRunning {
-            try await Migrator(database: database, logger: logger).migrate()
+        do {
+            let applied = try await database.whileRunning {
+                try await Migrator(database: database, logger: logger).migrate()
+            }
+            await database.close()
+            logger.info("migrations done", metadata: ["applied": "\(applied.count)", "database": "\(config.database)"])
+        } catch {
+            await database.close()
+            FileHandle.standardError.write(Data("lumina: \(error)\n".utf8))
+            throw ExitCode(1)
         }
-        logger.info("migrations done", metadata: ["applied": "\(applied.count)", "database": "\(config.database)"])
-        await database.close()
     }
 }
 
@@ -42,11 +48,19 @@ struct CreateUserCommand: AsyncParsableCommand {
                 try await Migrator(database: database, logger: logger).migrate()
                 return try await accounts.register(email: email, name: name, password: password, role: role, firstBecomesAdmin: false)
             }
+            await database.close()
             FileHandle.standardOutput.write(Data("created user \(user.id) \(user.email) (\(user.role.rawValue))\n".utf8))
         } catch let error as AccountService.AccountError {
-            FileHandle.standardError.write(Data("lumina: \(error.apiError.message)\n".utf8))
+            await database.close()
+            let message = switch error {
+            case .invalid(let fields): fields.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+            default: error.apiError.message
+            }
+            FileHandle.standardError.write(Data("lumina: \(message)\n".utf8))
             throw ExitCode(1)
+        } catch {
+            await database.close()
+            throw error
         }
-        await database.close()
     }
 }

@@ -19,7 +19,12 @@ struct ServeCommand: AsyncParsableCommand {
         let services = try await LuminaServices.make(configuration: config, database: database, registry: registry,
                                                      logger: logger, bcryptCost: UInt8(config.bcryptCost))
         let app = try buildApplication(services: services, logger: logger)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            await database.close()
+            throw error
+        }
         await database.close()
     }
 }

@@ -38,10 +38,14 @@ public final class Database: Sendable {
         }
     }
 
-    private init(engine: Engine, backend: Backend, logger: Logger) {
+    /// Connection settings, kept for the one-off connections of `checkReachable` and LISTEN.
+    let settings: DatabaseURL.PostgresSettings?
+
+    private init(engine: Engine, backend: Backend, logger: Logger, settings: DatabaseURL.PostgresSettings? = nil) {
         self.engine = engine
         self.backend = backend
         self.logger = logger
+        self.settings = settings
     }
 
     /// Opens the database named by `url`; SQLite files (and their folder) are created on first use.
@@ -66,7 +70,7 @@ public final class Database: Sendable {
             config.options.maximumConnections = 20
             config.options.connectionIdleTimeout = .seconds(60)
             let client = PostgresClient(configuration: config, backgroundLogger: logger)
-            return Database(engine: .postgres, backend: .postgres(client), logger: logger)
+            return Database(engine: .postgres, backend: .postgres(client), logger: logger, settings: settings)
         }
     }
 
@@ -85,17 +89,20 @@ public final class Database: Sendable {
     /// Fails fast with the driver's reason when the server cannot be reached, so a wrong URL is one
     /// clear line at start rather than errors on every request.
     public func checkReachable() async throws {
-        guard case .postgres(let client) = backend else { return }
-        try await whileRunning {
-            do {
-                _ = try await withTimeout(.seconds(10)) {
-                    try await client.withConnection { try await $0.query("SELECT 1", logger: self.logger).collect() }
-                }
-            } catch let error as PSQLError {
-                throw OpenError.unreachable("\(self.engine)", underlying: error.serverInfo?[.message] ?? "\(error.code)")
-            } catch {
-                throw OpenError.unreachable("\(self.engine)", underlying: "\(error)")
+        guard case .postgres = backend, let settings else { return }
+        do {
+            let connection = try await withTimeout(.seconds(10)) {
+                try await PostgresConnection.connect(
+                    configuration: .init(host: settings.host, port: settings.port, username: settings.username,
+                                         password: settings.password, database: settings.database, tls: .disable),
+                    id: 0, logger: self.logger)
             }
+            try await connection.close()
+        } catch let error as PSQLError {
+            let reason = error.serverInfo?[.message] ?? error.underlying.map { "\($0)" } ?? "\(error.code)"
+            throw OpenError.unreachable("\(settings.host):\(settings.port)", underlying: reason)
+        } catch {
+            throw OpenError.unreachable("\(settings.host):\(settings.port)", underlying: "\(error)")
         }
     }
 

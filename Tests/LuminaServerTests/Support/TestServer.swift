@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LuminaTestSupport
 import HummingbirdTesting
 import Logging
 import NIOCore
@@ -16,9 +17,9 @@ enum TestServer {
         var config = LuminaConfiguration()
         config.host = "127.0.0.1"
         config.port = 0
-        config.database = url
+        config.database = try DatabaseURL(parsing: url)
         config.dataDirectory = dataDirectory
-        config.publicDirectory = repositoryRoot + "/Public"
+        config.publicDirectory = TestDatabase.repositoryRoot + "/Public"
         config.bcryptCost = 4
         configure(&config)
         var logger = Logger(label: "lumina-test")
@@ -33,13 +34,6 @@ enum TestServer {
         return result
     }
 
-    static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-            url.deleteLastPathComponent()
-        }
-        return url.path
-    }()
 }
 
 /// A thin client over the live server that speaks the JSON API and HTML forms like a browser or a script.

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import LuminaTestSupport
+
+/// The real binary, as a newcomer and an operator use it.
+@Suite("lumina binary", .serialized) struct ServerProcessTests {
+    @Test func servesTheLoginPageAndCreatesItsDatabase() async throws {
+        let server = try await LuminaProcess()
+        let (status, html) = try await server.get("/accounts/login/", headers: ["Accept": "text/html"])
+        #expect(status == 200)
+        #expect(html.contains("<h1>Sign in</h1>"))
+        if TestDatabase.engine == "sqlite" {
+            #expect(FileManager.default.fileExists(atPath: server.dataDirectory + "/lumina.db"))
+        }
+        let (ready, _) = try await server.get("/readyz")
+        #expect(ready == 200)
+        let (_, metrics) = try await server.get("/metrics")
+        #expect(metrics.contains("lumina_http_requests_total"))
+        #expect(metrics.contains(#"route="/accounts/login""#))
+        #expect(try await server.stop() == 0, "SIGTERM shuts down cleanly")
+        #expect(server.log.contains("lumina is listening"))
+        #expect(server.log.contains("request"), "one access-log line per request")
+    }
+
+    @Test func unreachablePostgresIsOneClearLineAndExitCodeOne() async throws {
+        let port = try LuminaProcess.freePort()
+        let result = try await LuminaCommand.run(["serve", "--port", "0", "--database-url", "postgres://lumina@127.0.0.1:\(port)/lumina"])
+        #expect(result.status == 1)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "one line, not a stack trace: \(result.stderr)")
+        #expect(lines.first?.hasPrefix("lumina: cannot open the database postgres://lumina@127.0.0.1:\(port)/lumina") == true)
+    }
+
+    @Test func badConfigurationIsExplained() async throws {
+        let result = try await LuminaCommand.run(["serve"], environment: ["LUMINA_PORT": "eighty"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("LUMINA_PORT must be a number, got 'eighty'"))
+    }
+
+    @Test func createuserMakesAnAccountThatCanSignIn() async throws {
+        let (url, directory) = try await TestDatabase.make()
+        let created = try await LuminaCommand.run(["createuser", "--email", "Ops@Example.com", "--password", "long enough",
+                                                   "--role", "viewer", "--database-url", url, "--data-dir", directory])
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout.contains("ops@example.com (viewer)"))
+        let duplicate = try await LuminaCommand.run(["createuser", "--email", "ops@example.com", "--password", "long enough",
+                                                     "--database-url", url, "--data-dir", directory])
+        #expect(duplicate.status == 1)
+        #expect(duplicate.stderr.contains("An account with this email already exists."))
+        let server = try await LuminaProcess(databaseURL: url, dataDirectory: directory)
+        let (status, body) = try await server.send("POST", "/api/v1/auth/token", body: #"{"email":"ops@example.com","password":"long enough"}"#)
+        #expect(status == 201)
+        #expect(body.contains(#""role":"viewer""#), "createuser keeps the asked role even for the first account")
+        try await server.stop()
+    }
+
+    @Test func migrateRunsAloneAndIsRepeatable() async throws {
+        let (url, directory) = try await TestDatabase.make()
+        for _ in 0..<2 {
+            let result = try await LuminaCommand.run(["migrate", "--database-url", url, "--data-dir", directory])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stderr.contains("migrations done"))
+        }
+    }
+
+    @Test func versionFlag() async throws {
+        let result = try await LuminaCommand.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+    }
+}
