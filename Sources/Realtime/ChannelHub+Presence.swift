@@ -21,11 +21,12 @@ extension ChannelHub {
         dirtyGroups = []
         var snapshots: [ChannelGroup] = []
         for group in dirty.sorted() {
-            guard var state = groups[group] else { continue }
-            let diff = state.presence.takeDiff()
-            if state.presence.takeLocalUsersChanged() { snapshots.append(group) }
-            groups[group] = state
-            guard let diff else { continue }
+            guard groups[group] != nil else { continue }
+            let (diff, localChanged) = withGroup(group) { state in
+                (state.presence.takeDiff(), state.presence.takeLocalUsersChanged())
+            }
+            if localChanged { snapshots.append(group) }
+            guard let diff, let state = groups[group] else { continue }
             let message = OutboundMessage(
                 type: "presence_diff",
                 fields: ["joins": .array(diff.joins.map(\.json)), "leaves": .array(diff.leaves.map(\.json))],
@@ -46,16 +47,14 @@ extension ChannelHub {
     /// The encoded list is cached per group until the membership changes, so a burst of joins
     /// (or a user opening several tabs) shares one encoding.
     func sendPresenceList(of group: ChannelGroup, to connection: ChannelConnection) {
-        guard var state = groups[group] else { return }
-        let message: OutboundMessage
-        if let cached = state.cachedPresenceList, cached.version == state.presence.version {
-            message = cached.message
-        } else {
-            message = OutboundMessage(
+        guard groups[group] != nil else { return }
+        let message = withGroup(group) { state -> OutboundMessage in
+            if let cached = state.cachedPresenceList, cached.version == state.presence.version { return cached.message }
+            let message = OutboundMessage(
                 type: "presence", fields: ["users": .array(state.presence.users.map(\.json))], essential: true
             )
             state.cachedPresenceList = (state.presence.version, message)
-            groups[group] = state
+            return message
         }
         send(message, toConnection: connection)
     }

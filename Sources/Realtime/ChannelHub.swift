@@ -89,18 +89,17 @@ public actor ChannelHub {
             throw .tooManyGroups(limit: configuration.maxGroupsPerConnection)
         }
         let isNewGroup = groups[group] == nil
-        var state = groups[group] ?? GroupState()
-        state.members[connection.id] = Member(connection: connection, tracksPresence: presence)
         connectionGroups[connection.id] = joined + [group]
-        var queryPresence = false
-        if presence {
+        // Mutate the group state in place: copying it out would copy a 10,000-member dictionary per join.
+        let queryPresence = withGroup(group) { state in
+            state.members[connection.id] = Member(connection: connection, tracksPresence: presence)
+            guard presence else { return false }
             state.presenceMembers += 1
             state.presence.localJoin(connection.user)
-            dirtyGroups.insert(group)
-            queryPresence = !state.presenceQueried
-            state.presenceQueried = true
+            defer { state.presenceQueried = true }
+            return !state.presenceQueried
         }
-        groups[group] = state
+        if presence { dirtyGroups.insert(group) }
         if presence { sendPresenceList(of: group, to: connection) }
         if isNewGroup {
             do {
@@ -179,14 +178,23 @@ public actor ChannelHub {
     /// Open connections of this hub.
     public var openConnectionCount: Int { liveConnections.count }
 
+    /// Runs `body` on the state of `group` in place (created if missing).
+    func withGroup<Result>(_ group: ChannelGroup, _ body: (inout GroupState) -> Result) -> Result {
+        body(&groups[group, default: GroupState()])
+    }
+
     func removeMember(_ connection: ChannelConnection, from group: ChannelGroup) {
-        guard var state = groups[group], let member = state.members.removeValue(forKey: connection.id) else { return }
-        if member.tracksPresence {
-            state.presenceMembers -= 1
-            state.presence.localLeave(connection.user)
-            dirtyGroups.insert(group)
+        guard groups[group] != nil else { return }
+        let removed = withGroup(group) { state -> Member? in
+            guard let member = state.members.removeValue(forKey: connection.id) else { return nil }
+            if member.tracksPresence {
+                state.presenceMembers -= 1
+                state.presence.localLeave(connection.user)
+            }
+            return member
         }
-        groups[group] = state
+        guard let removed else { return }
+        if removed.tracksPresence { dirtyGroups.insert(group) }
         if var joined = connectionGroups[connection.id] {
             joined.removeAll { $0 == group }
             connectionGroups[connection.id] = joined.isEmpty ? nil : joined
