@@ -1,0 +1,69 @@
+/// Ordinary least-squares line `y = intercept + slope·x` with the usual slope t-test.
+///
+/// The p-value is two-sided for H0: slope = 0 with n − 2 degrees of freedom (as
+/// `scipy.stats.linregress`). Sums are taken around the means so epoch-second or day-number
+/// x values do not cancel catastrophically.
+public struct LinearFit: Sendable, Equatable, Codable {
+    public var count: Int
+    public var slope: Double
+    public var intercept: Double
+    public var rSquared: Double
+    /// Standard error of the slope.
+    public var slopeStandardError: Double
+    public var pValue: Double
+
+    /// Value the line predicts at `x`.
+    public func predict(_ x: Double) -> Double { intercept + slope * x }
+
+    /// Fits `y` on `x` (same length, no NaN); `nil` for fewer than three points or constant x.
+    public init?(x: UnsafeBufferPointer<Double>, y: UnsafeBufferPointer<Double>) {
+        let n = min(x.count, y.count)
+        guard n >= 3 else { return nil }
+        var sx = 0.0, sy = 0.0
+        for i in 0..<n {
+            sx += x[i]
+            sy += y[i]
+        }
+        let mx = sx / Double(n), my = sy / Double(n)
+        var sxx = 0.0, syy = 0.0, sxy = 0.0
+        for i in 0..<n {
+            let dx = x[i] - mx, dy = y[i] - my
+            sxx += dx * dx
+            syy += dy * dy
+            sxy += dx * dy
+        }
+        guard sxx > 0 else { return nil }
+        let b = sxy / sxx
+        count = n
+        slope = b
+        intercept = my - b * mx
+        let df = Double(n - 2)
+        if syy <= 0 {
+            rSquared = 0
+            slopeStandardError = 0
+            pValue = 1
+            return
+        }
+        let r2 = min(1, sxy * sxy / (sxx * syy))
+        rSquared = r2
+        let residual = max(0, syy - b * sxy)
+        slopeStandardError = (residual / df / sxx).squareRoot()
+        if slopeStandardError == 0 {
+            pValue = 0
+        } else {
+            pValue = Distributions.studentTTwoSidedP(b / slopeStandardError, df: df)
+        }
+    }
+
+    public init?(x: [Double], y: [Double]) {
+        guard let fit = x.withUnsafeBufferPointer({ xb in
+            y.withUnsafeBufferPointer { yb in LinearFit(x: xb, y: yb) }
+        }) else { return nil }
+        self = fit
+    }
+
+    /// Fits `y` against its index 0, 1, 2, … (an evenly spaced series).
+    public init?(series y: [Double]) {
+        self.init(x: (0..<y.count).map(Double.init), y: y)
+    }
+}

@@ -1,0 +1,77 @@
+/// Median, MAD and quartiles of a sample, with the two outlier rules built on them.
+///
+/// * Robust z (Iglewicz & Hoaglin's modified z-score): `0.6745·(x − median) / MAD`, where MAD
+///   is the raw (unscaled) median absolute deviation; a value is an outlier when `|z| > 3.5`.
+///   When MAD is 0 (over half the values identical) the mean absolute deviation scaled by
+///   1.253314 stands in, the usual fallback, so a near-constant column still flags a stray.
+/// * Tukey fences: outside `[Q1 − 1.5·IQR, Q3 + 1.5·IQR]`, quartiles by `Quantiles` (type 7).
+///
+/// Both are insensitive to the outliers they look for, unlike mean ± 3σ, which a single
+/// typo-sized value inflates enough to hide itself.
+public struct RobustSummary: Sendable, Equatable, Codable {
+    public var count: Int
+    public var median: Double
+    public var mad: Double
+    public var q1: Double
+    public var q3: Double
+    /// Scale used for the robust z: MAD, or 0.6745 × 1.253314 × mean absolute deviation when MAD is 0.
+    public var zScale: Double
+
+    public static let robustZThreshold = 3.5
+    public static let iqrMultiplier = 1.5
+
+    public var iqr: Double { q3 - q1 }
+    public var lowerFence: Double { q1 - Self.iqrMultiplier * iqr }
+    public var upperFence: Double { q3 + Self.iqrMultiplier * iqr }
+
+    /// Modified z-score of `x`; 0 when every value is the same.
+    @inlinable
+    public func robustZ(_ x: Double) -> Double {
+        zScale > 0 ? 0.6745 * (x - median) / zScale : 0
+    }
+
+    @inlinable
+    public func isRobustZOutlier(_ x: Double) -> Bool {
+        abs(robustZ(x)) > Self.robustZThreshold
+    }
+
+    @inlinable
+    public func isIQROutlier(_ x: Double) -> Bool {
+        x < lowerFence || x > upperFence
+    }
+
+    /// Summarises `values` (no NaN); `nil` when empty. The input is not reordered.
+    public init?(_ values: UnsafeBufferPointer<Double>) {
+        guard !values.isEmpty else { return nil }
+        let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: values.count)
+        defer { scratch.deallocate() }
+        _ = scratch.initialize(from: values)
+        self.init(scratch: scratch)
+    }
+
+    public init?(_ values: [Double]) {
+        guard let s = values.withUnsafeBufferPointer({ RobustSummary($0) }) else { return nil }
+        self = s
+    }
+
+    /// Summarises the values in `scratch`, which is reordered and overwritten.
+    public init?(scratch: UnsafeMutableBufferPointer<Double>) {
+        guard let q = Quantiles.inPlace(scratch, [0.25, 0.5, 0.75]) else { return nil }
+        let med = q[1]
+        var absSum = 0.0
+        for i in scratch.indices {
+            let d = abs(scratch[i] - med)
+            scratch[i] = d
+            absSum += d
+        }
+        let mad = Quantiles.inPlace(scratch, [0.5])?.first ?? 0
+        let meanAbs = absSum / Double(scratch.count)
+        self.count = scratch.count
+        self.median = med
+        self.mad = mad
+        self.q1 = q[0]
+        self.q3 = q[2]
+        // With the fallback, 0.6745 / zScale equals 1 / (1.253314 · meanAbs).
+        self.zScale = mad > 0 ? mad : 0.6745 * 1.253314 * meanAbs
+    }
+}
