@@ -1,0 +1,110 @@
+/// Runs `AggregationQuery`s over a table, straight on typed arrays and group codes.
+///
+/// Each dimension becomes a dense key per row (`GroupKeys`); two dimensions combine into
+/// `k1·n2 + k2`, and each measure is one pass accumulating into arrays indexed by that key.
+/// No per-row strings, dictionaries or boxing, which is what keeps three chart queries over a
+/// million rows in single-digit milliseconds.
+public struct Aggregator: Sendable {
+    public let table: Table
+
+    public init(table: Table) {
+        self.table = table
+    }
+
+    public func run(_ query: AggregationQuery) throws -> AggregationResult {
+        let mask = try RowFilter.mask(query.filters, table: table)
+        if let spec = query.histogram { return try histogram(spec, mask: mask) }
+        guard query.groupBy.count <= 2 else { throw AggregationError.tooManyDimensions(query.groupBy.count) }
+        var dims = try query.groupBy.map { d -> GroupKeys in
+            guard let c = table.column(named: d.column) else { throw AggregationError.unknownColumn(d.column) }
+            return try GroupKeys(column: c, bucket: d.bucket, mask: mask)
+        }
+        if let top = query.topN, let first = query.measures.first, !dims.isEmpty, dims[0].labels.count > top {
+            // Rank first-dimension groups by the first measure, then recompute every measure on
+            // the folded keys, so "Other" is exact for means and medians too, not a sum of means.
+            let ranking = try MeasureAccumulator.compute(
+                first, table: table, keys: dims[0].keys, groupCount: dims[0].labels.count)
+            dims[0].foldIntoOther(keeping: top, ranking: ranking)
+        }
+        // Combined key per row.
+        var keys: [Int32]
+        var groupCount: Int
+        switch dims.count {
+        case 0:
+            keys = mask.map { m in m.map { $0 ? Int32(0) : -1 } } ?? [Int32](repeating: 0, count: table.rowCount)
+            groupCount = 1
+        case 1:
+            keys = dims[0].keys
+            groupCount = dims[0].labels.count
+        default:
+            let n2 = Int32(dims[1].labels.count)
+            keys = dims[0].keys
+            let second = dims[1].keys
+            keys.withUnsafeMutableBufferPointer { k in
+                second.withUnsafeBufferPointer { s in
+                    for i in 0..<k.count {
+                        k[i] = (k[i] < 0 || s[i] < 0) ? -1 : k[i] * n2 + s[i]
+                    }
+                }
+            }
+            groupCount = dims[0].labels.count * Int(n2)
+        }
+        var measured = 0
+        for k in keys where k >= 0 { measured += 1 }
+        let without = (mask?.reduce(0) { $0 + ($1 ? 1 : 0) } ?? table.rowCount) - measured
+
+        var results: [[Double?]] = []
+        for m in query.measures {
+            results.append(try MeasureAccumulator.compute(m, table: table, keys: keys, groupCount: groupCount))
+        }
+
+        if dims.isEmpty {
+            let series = zip(query.measures, results).map { AggregationResult.Series(name: $0.displayName, values: $1) }
+            return AggregationResult(
+                labels: ["total"], series: series, value: results.first?.first ?? nil,
+                rowsAggregated: measured, rowsWithoutKey: without)
+        }
+        var shaped = ChartShaper(labels: dims[0].labels)
+        if dims.count == 1 {
+            shaped.series = zip(query.measures, results).map { .init(name: $0.displayName, values: $1) }
+        } else {
+            // Two dimensions: one series per second-dimension key, first measure only.
+            let n2 = dims[1].labels.count
+            let values = results.first ?? []
+            shaped.series = dims[1].labels.enumerated().compactMap { j, name in
+                let column = (0..<dims[0].labels.count).map { values[$0 * n2 + j] }
+                return column.contains { $0 != nil } ? .init(name: name, values: column) : nil
+            }
+        }
+        shaped.dropEmptyLabels()
+        if query.order == .valueDescending && query.topN == nil {
+            shaped.sortByFirstSeriesDescending()
+        }
+        return AggregationResult(
+            labels: shaped.labels, series: shaped.series, value: nil,
+            rowsAggregated: measured, rowsWithoutKey: without)
+    }
+
+    private func histogram(_ spec: AggregationQuery.HistogramSpec, mask: [Bool]?) throws -> AggregationResult {
+        guard let column = table.column(named: spec.column) else { throw AggregationError.unknownColumn(spec.column) }
+        guard var values = ColumnValues.doubles(column) else {
+            throw AggregationError.notNumeric(column: spec.column, function: "histogram")
+        }
+        if let mask { for i in 0..<values.count where !mask[i] { values[i] = .nan } }
+        values.removeAll { $0.isNaN }
+        let bins: Int
+        if let b = spec.bins {
+            bins = b
+        } else {
+            let q = Quantiles.of(values, [0, 0.25, 0.75, 1]) ?? [0, 0, 0, 0]
+            bins = Histogram.suggestedBinCount(count: values.count, iqr: q[2] - q[1], range: q[3] - q[0])
+        }
+        let h = Histogram(values, binCount: bins)
+        let labels = (0..<h.counts.count).map { i in
+            "\(NumberFormatting.compact(h.edges[i]))–\(NumberFormatting.compact(h.edges[i + 1]))"
+        }
+        return AggregationResult(
+            labels: labels, series: [.init(name: "count(\(spec.column))", values: h.counts.map { Double($0) })],
+            value: nil, rowsAggregated: values.count, rowsWithoutKey: column.count - values.count)
+    }
+}

@@ -1,0 +1,88 @@
+/// Typed, allocation-light views of a column for the statistics, insight and chart code.
+///
+/// Everything downstream of reading works on dense `[Double]` (NaN marks an empty cell) or on
+/// day numbers, so hot loops never switch on the storage enum or box a cell.
+enum ColumnValues {
+    /// Sentinel day number for an empty date cell.
+    static let missingDay = Int32.min
+
+    /// Whether the column holds quantities (integers or floats) that statistics apply to.
+    static func isQuantity(_ column: Column) -> Bool {
+        column.type == .integer || column.type == .float
+    }
+
+    static func isTemporal(_ column: Column) -> Bool {
+        column.type == .date || column.type == .datetime
+    }
+
+    /// One double per row, NaN where the cell is empty; `nil` unless integer or float.
+    static func doubles(_ column: Column) -> [Double]? {
+        let validity = column.validity
+        switch column.storage {
+        case .integer(let a):
+            var out = [Double](repeating: .nan, count: a.count)
+            out.withUnsafeMutableBufferPointer { o in
+                a.withUnsafeBufferPointer { src in
+                    for i in 0..<src.count where validity[i] { o[i] = Double(src[i]) }
+                }
+            }
+            return out
+        case .float(let a):
+            if validity.nullCount == 0 { return a }
+            var out = a
+            out.withUnsafeMutableBufferPointer { o in
+                for i in 0..<o.count where !validity[i] { o[i] = .nan }
+            }
+            return out
+        default:
+            return nil
+        }
+    }
+
+    /// The valid values only, in row order.
+    static func validDoubles(_ column: Column) -> [Double]? {
+        guard let all = doubles(column) else { return nil }
+        if column.validity.nullCount == 0 { return all }
+        return all.filter { !$0.isNaN }
+    }
+
+    /// Day number (days since 1970-01-01 UTC) per row, `missingDay` where empty; datetimes are
+    /// floored to their day. `nil` unless the column is a date or datetime.
+    static func days(_ column: Column) -> [Int32]? {
+        let validity = column.validity
+        switch column.storage {
+        case .date(let a):
+            if validity.nullCount == 0 { return a }
+            var out = a
+            for i in 0..<out.count where !validity[i] { out[i] = missingDay }
+            return out
+        case .datetime(let a):
+            var out = [Int32](repeating: missingDay, count: a.count)
+            out.withUnsafeMutableBufferPointer { o in
+                a.withUnsafeBufferPointer { src in
+                    for i in 0..<src.count where validity[i] {
+                        let s = src[i]
+                        o[i] = Int32(truncatingIfNeeded: s >= 0 ? s / 86_400 : (s - 86_399) / 86_400)
+                    }
+                }
+            }
+            return out
+        default:
+            return nil
+        }
+    }
+
+    /// Fractional days since the epoch per row (NaN where empty), keeping the time of day of
+    /// datetimes so a trend's slope is per day whatever the column's resolution.
+    static func fractionalDays(_ column: Column) -> [Double]? {
+        let validity = column.validity
+        switch column.storage {
+        case .date(let a):
+            return (0..<a.count).map { validity[$0] ? Double(a[$0]) : .nan }
+        case .datetime(let a):
+            return (0..<a.count).map { validity[$0] ? Double(a[$0]) / 86_400 : .nan }
+        default:
+            return nil
+        }
+    }
+}
