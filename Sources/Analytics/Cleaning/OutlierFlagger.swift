@@ -1,0 +1,48 @@
+/// Flags outlying numeric cells by robust z and Tukey fences, without touching them.
+///
+/// Identifier columns (integers unique on every row) are skipped: an order id is not a
+/// measurement and its "outliers" are meaningless.
+enum OutlierFlagger {
+    struct Flags {
+        var summary: RobustSummary
+        var robustZ: Int
+        var iqr: Int
+        /// First rows flagged by robust z, for the report.
+        var sampleRows: [Int]
+    }
+
+    static let sampleLimit = 20
+
+    static func flag(_ column: Column) -> Flags? {
+        guard ColumnValues.isQuantity(column), !IdentifierDetector.isIdentifier(column),
+              let values = ColumnValues.doubles(column) else { return nil }
+        let valid = column.validity.nullCount == 0 ? values : values.filter { !$0.isNaN }
+        guard valid.count >= 8, let summary = RobustSummary(valid) else { return nil }
+        var z = 0, iqr = 0
+        var sample: [Int] = []
+        let lower = summary.lowerFence, upper = summary.upperFence
+        for (i, v) in values.enumerated() where !v.isNaN {
+            if summary.isRobustZOutlier(v) {
+                z += 1
+                if sample.count < sampleLimit { sample.append(i) }
+            }
+            if v < lower || v > upper { iqr += 1 }
+        }
+        return Flags(summary: summary, robustZ: z, iqr: iqr, sampleRows: sample)
+    }
+}
+
+/// Recognises identifier columns: integers, no empty cells, every value distinct.
+enum IdentifierDetector {
+    static func isIdentifier(_ column: Column) -> Bool {
+        guard case .integer(let a) = column.storage, column.validity.nullCount == 0, a.count > 1 else { return false }
+        // Strictly increasing ids (the common case) are decided without a set.
+        var increasing = true
+        for i in 1..<a.count where a[i] <= a[i - 1] {
+            increasing = false
+            break
+        }
+        if increasing { return true }
+        return Set(a).count == a.count
+    }
+}

@@ -1,0 +1,117 @@
+/// 64-bit hashes of whole rows over typed values, for exact-duplicate detection.
+///
+/// Each column is folded into the row hashes in one tight pass over its typed array (category
+/// codes, integer and float bit patterns, date numbers; text by its UTF-8 bytes), so hashing a
+/// million rows costs a few milliseconds. Empty cells hash as a constant distinct from any value.
+/// Equal rows always hash equal; unequal rows may collide and are told apart by `rowsEqual`.
+enum RowHasher {
+    static let nullHash: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    @inline(__always)
+    static func mix(_ h: UInt64, _ v: UInt64) -> UInt64 {
+        var x = (h ^ v) &* 0xBF58_476D_1CE4_E5B9
+        x ^= x >> 31
+        return x &* 0x94D0_49BB_1331_11EB
+    }
+
+    static func hashes(_ table: Table) -> [UInt64] {
+        var hashes = [UInt64](repeating: 0x243F_6A88_85A3_08D3, count: table.rowCount)
+        for column in table.columns {
+            let validity = column.validity
+            let all = validity.nullCount == 0
+            hashes.withUnsafeMutableBufferPointer { h in
+                func fold<T>(_ a: [T], _ bits: (T) -> UInt64) {
+                    a.withUnsafeBufferPointer { v in
+                        for i in 0..<h.count {
+                            h[i] = mix(h[i], (all || validity[i]) ? bits(v[i]) : nullHash)
+                        }
+                    }
+                }
+                switch column.storage {
+                case .integer(let a): fold(a) { UInt64(bitPattern: $0) }
+                // +0.0 for -0.0 so values that compare equal hash equal.
+                case .float(let a): fold(a) { ($0 == 0 ? 0.0 : $0).bitPattern }
+                case .boolean(let a): fold(a) { $0 ? 1 : 2 }
+                case .date(let a): fold(a) { UInt64(bitPattern: Int64($0)) }
+                case .datetime(let a): fold(a) { UInt64(bitPattern: $0) }
+                case .category(let codes, _): fold(codes) { UInt64($0) }
+                case .text:
+                    for i in 0..<h.count {
+                        h[i] = mix(h[i], column.string(at: i).map(stringHash) ?? nullHash)
+                    }
+                }
+            }
+        }
+        return hashes
+    }
+
+    /// FNV-1a over UTF-8: deterministic across runs (unlike `Hasher`), cheap for short cells.
+    static func stringHash(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in s.utf8 {
+            h = (h ^ UInt64(b)) &* 0x100_0000_01B3
+        }
+        return h
+    }
+
+    /// Whether rows `i` and `j` hold the same value (or both nothing) in every column.
+    static func rowsEqual(_ table: Table, _ i: Int, _ j: Int) -> Bool {
+        for column in table.columns {
+            let vi = column.isValid(i), vj = column.isValid(j)
+            if vi != vj { return false }
+            if !vi { continue }
+            let same: Bool
+            switch column.storage {
+            case .integer(let a): same = a[i] == a[j]
+            case .float(let a): same = a[i] == a[j]
+            case .boolean(let a): same = a[i] == a[j]
+            case .date(let a): same = a[i] == a[j]
+            case .datetime(let a): same = a[i] == a[j]
+            case .category(let codes, _): same = codes[i] == codes[j]
+            case .text: same = column.string(at: i) == column.string(at: j)
+            }
+            if !same { return false }
+        }
+        return true
+    }
+}
+
+/// Finds exact duplicate rows with an open-addressing table keyed by row hash.
+enum Deduplicator {
+    /// Indices of the rows to keep (first occurrences, ascending) and the number of duplicates.
+    static func firstOccurrences(_ table: Table) -> (keep: [Int], duplicates: Int) {
+        let n = table.rowCount
+        let hashes = RowHasher.hashes(table)
+        var capacity = 16
+        while capacity < 2 * n { capacity <<= 1 }
+        let mask = capacity - 1
+        // Slot holds row index + 1; 0 marks an empty slot.
+        var slots = [Int32](repeating: 0, count: capacity)
+        var keep: [Int] = []
+        keep.reserveCapacity(n)
+        var duplicates = 0
+        hashes.withUnsafeBufferPointer { h in
+            slots.withUnsafeMutableBufferPointer { s in
+                for i in 0..<n {
+                    var slot = Int(truncatingIfNeeded: h[i]) & mask
+                    var duplicate = false
+                    while s[slot] != 0 {
+                        let j = Int(s[slot]) - 1
+                        if h[j] == h[i] && RowHasher.rowsEqual(table, i, j) {
+                            duplicate = true
+                            break
+                        }
+                        slot = (slot + 1) & mask
+                    }
+                    if duplicate {
+                        duplicates += 1
+                    } else {
+                        s[slot] = Int32(i + 1)
+                        keep.append(i)
+                    }
+                }
+            }
+        }
+        return (keep, duplicates)
+    }
+}
