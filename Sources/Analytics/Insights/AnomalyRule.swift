@@ -1,0 +1,84 @@
+import Foundation
+
+/// Unusual values, in each measure and in each measure's per-period totals.
+///
+/// Values are flagged by robust z (> 3.5 on median/MAD) and counted against Tukey's fences too.
+/// An anomaly insight is only raised when the most extreme value would be implausible even for
+/// a Gaussian of the same robust spread: `n · P(|Z| ≥ z_max) < 0.01`. That keeps pure noise (whose
+/// largest |z| grows slowly with n) silent while typo-sized values (z > 10) always surface.
+enum AnomalyRule {
+    static func evaluate(_ ctx: InsightContext, _ options: InsightOptions) -> (insights: [Insight], counts: [String: JSONValue]) {
+        var insights: [Insight] = []
+        var counts: [String: JSONValue] = [:]
+        for m in ctx.measures {
+            let valid = m.validCount == m.values.count ? m.values : m.values.filter { !$0.isNaN }
+            guard let s = RobustSummary(valid) else { continue }
+            var z = 0, iqr = 0
+            var extreme = 0.0, extremeValue = 0.0
+            let lower = s.lowerFence, upper = s.upperFence
+            for v in valid {
+                let rz = abs(s.robustZ(v))
+                if rz > RobustSummary.robustZThreshold { z += 1 }
+                if v < lower || v > upper { iqr += 1 }
+                if rz > extreme {
+                    extreme = rz
+                    extremeValue = v
+                }
+            }
+            counts[m.name] = [
+                "robust_z": .int(z), "iqr": .int(iqr), "median": .number(s.median), "mad": .number(s.mad),
+                "q1": .number(s.q1), "q3": .number(s.q3),
+            ]
+            guard z > 0, implausible(extreme, n: valid.count) else { continue }
+            let name = DisplayName.of(m.name)
+            let share = Double(z) / Double(valid.count)
+            insights.append(Insight(
+                kind: .anomaly, score: 0.35 + 0.35 * min(1, extreme / 20) + 0.3 * min(1, share * 50),
+                title: "\(name) has \(NumberFormatting.grouped(Int64(z))) unusual value\(z == 1 ? "" : "s") (robust z > 3.5)",
+                description: "Median \(NumberFormatting.readable(s.median)), MAD \(NumberFormatting.readable(s.mad)); "
+                    + "the most extreme is \(NumberFormatting.readable(extremeValue)) (z = \(String(format: "%.1f", extreme))). "
+                    + "Tukey's fences (\(NumberFormatting.readable(lower)) to \(NumberFormatting.readable(upper))) flag "
+                    + "\(NumberFormatting.grouped(Int64(iqr))). They are flagged, not removed.",
+                columns: [m.name],
+                data: ["robust_z": .int(z), "iqr": .int(iqr), "median": .number(s.median), "mad": .number(s.mad),
+                       "q1": .number(s.q1), "q3": .number(s.q3), "lower_fence": .number(lower),
+                       "upper_fence": .number(upper), "max_abs_z": .number(extreme), "n": .int(valid.count)]))
+            if let series = timeSeriesAnomaly(ctx, m, options) { insights.append(series) }
+        }
+        return (insights, counts)
+    }
+
+    /// Whether the largest |z| is unlikely for `n` Gaussian draws (expected count < 0.01).
+    static func implausible(_ z: Double, n: Int) -> Bool {
+        Double(n) * erfc(z / 2.0.squareRoot()) < 0.01
+    }
+
+    /// Periods whose total departs from the trend line by robust z > 3.5, with the same
+    /// plausibility guard as single values.
+    private static func timeSeriesAnomaly(_ ctx: InsightContext, _ m: InsightContext.Measure, _ options: InsightOptions) -> Insight? {
+        guard let t = ctx.timeline, let series = ctx.periodSeries(m, sum: true),
+              series.values.count >= 2 * options.minimumPeriods,
+              let line = LinearFit(x: series.indices.map(Double.init), y: series.values) else { return nil }
+        let residuals = zip(series.indices, series.values).map { $1 - line.predict(Double($0)) }
+        guard let s = RobustSummary(residuals), s.zScale > 0 else { return nil }
+        let flagged = residuals.indices.filter { s.isRobustZOutlier(residuals[$0]) }
+        guard let worst = flagged.max(by: { abs(s.robustZ(residuals[$0])) < abs(s.robustZ(residuals[$1])) }),
+              implausible(abs(s.robustZ(residuals[worst])), n: residuals.count) else { return nil }
+        let label = t.labels[series.indices[worst]]
+        let expected = line.predict(Double(series.indices[worst]))
+        let name = DisplayName.of(m.name)
+        return Insight(
+            kind: .anomaly, score: 0.4 + 0.4 * min(1, abs(s.robustZ(residuals[worst])) / 20),
+            title: "\(name) total was unusual on \(flagged.count) \(t.bucket.rawValue)\(flagged.count == 1 ? "" : "s"), most of all \(label)",
+            description: "\(label): \(NumberFormatting.readable(series.values[worst])) against about "
+                + "\(NumberFormatting.readable(expected)) expected from the trend (robust z = "
+                + "\(String(format: "%.1f", s.robustZ(residuals[worst])))).",
+            columns: [m.name, t.name],
+            data: ["bucket": .string(t.bucket.rawValue),
+                   "periods": .array(flagged.prefix(20).map { i in
+                       ["period": .string(t.labels[series.indices[i]]), "total": .number(series.values[i]),
+                        "robust_z": .number(s.robustZ(residuals[i]))]
+                   }),
+                   "count": .int(flagged.count)])
+    }
+}
