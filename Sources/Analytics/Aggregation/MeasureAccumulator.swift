@@ -69,7 +69,7 @@ enum MeasureAccumulator {
     }
 
     /// Groups values by key with a counting sort, then selects each group's median in place.
-    private static func medians(_ values: [Double], keys: [Int32], groupCount: Int) -> [Double?] {
+    static func medians(_ values: [Double], keys: [Int32], groupCount: Int) -> [Double?] {
         var starts = [Int](repeating: 0, count: groupCount + 1)
         for i in 0..<keys.count where keys[i] >= 0 && !values[i].isNaN { starts[Int(keys[i]) + 1] += 1 }
         for g in 0..<groupCount { starts[g + 1] += starts[g] }

@@ -43,6 +43,9 @@ enum IdentifierDetector {
             break
         }
         if increasing { return true }
-        return Set(a).count == a.count
+        // Stops at the first repeated value, which non-identifiers reach within a few rows.
+        var seen = ValueCounter()
+        for (i, v) in a.enumerated() where !seen.add(UInt64(bitPattern: v), row: i) { return false }
+        return true
     }
 }

@@ -76,6 +76,10 @@ enum CategoryRemapper {
 extension String {
     /// Without leading and trailing spaces, tabs and line breaks (including non-breaking space).
     func trimmingWhitespace() -> String {
+        // Fast path: first and last bytes are printable ASCII, so nothing to trim.
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 {
+            return self
+        }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!

@@ -43,7 +43,7 @@ enum AnomalyRule {
                 data: ["robust_z": .int(z), "iqr": .int(iqr), "median": .number(s.median), "mad": .number(s.mad),
                        "q1": .number(s.q1), "q3": .number(s.q3), "lower_fence": .number(lower),
                        "upper_fence": .number(upper), "max_abs_z": .number(extreme), "n": .int(valid.count)]))
-            if let series = timeSeriesAnomaly(ctx, m, options) { insights.append(series) }
+            if let series = timeSeriesAnomaly(ctx, m, s, options) { insights.append(series) }
         }
         return (insights, counts)
     }
@@ -53,10 +53,15 @@ enum AnomalyRule {
         Double(n) * erfc(z / 2.0.squareRoot()) < 0.01
     }
 
-    /// Periods whose total departs from the trend line by robust z > 3.5, with the same
-    /// plausibility guard as single values.
-    private static func timeSeriesAnomaly(_ ctx: InsightContext, _ m: InsightContext.Measure, _ options: InsightOptions) -> Insight? {
-        guard let t = ctx.timeline, let series = ctx.periodSeries(m, sum: true),
+    /// Periods whose mean departs from the trend line by robust z > 3.5, with the same
+    /// plausibility guard as single values. Means (not totals) so partial periods at the ends of
+    /// the range and measures that do not add up (prices, ages) are judged fairly; values already
+    /// flagged individually are left out, so one typo does not also make its week "unusual".
+    private static func timeSeriesAnomaly(
+        _ ctx: InsightContext, _ m: InsightContext.Measure, _ values: RobustSummary, _ options: InsightOptions
+    ) -> Insight? {
+        guard let t = ctx.timeline,
+              let series = ctx.periodSeries(m, minimumRows: 5, keep: { !values.isRobustZOutlier($0) }),
               series.values.count >= 2 * options.minimumPeriods,
               let line = LinearFit(x: series.indices.map(Double.init), y: series.values) else { return nil }
         let residuals = zip(series.indices, series.values).map { $1 - line.predict(Double($0)) }
@@ -66,17 +71,16 @@ enum AnomalyRule {
               implausible(abs(s.robustZ(residuals[worst])), n: residuals.count) else { return nil }
         let label = t.labels[series.indices[worst]]
         let expected = line.predict(Double(series.indices[worst]))
-        let name = DisplayName.of(m.name)
         return Insight(
             kind: .anomaly, score: 0.4 + 0.4 * min(1, abs(s.robustZ(residuals[worst])) / 20),
-            title: "\(name) total was unusual on \(flagged.count) \(t.bucket.rawValue)\(flagged.count == 1 ? "" : "s"), most of all \(label)",
+            title: "Average \(DisplayName.lower(m.name)) was unusual in \(flagged.count) \(t.bucket.rawValue)\(flagged.count == 1 ? "" : "s"), most of all \(label)",
             description: "\(label): \(NumberFormatting.readable(series.values[worst])) against about "
                 + "\(NumberFormatting.readable(expected)) expected from the trend (robust z = "
                 + "\(String(format: "%.1f", s.robustZ(residuals[worst])))).",
             columns: [m.name, t.name],
             data: ["bucket": .string(t.bucket.rawValue),
                    "periods": .array(flagged.prefix(20).map { i in
-                       ["period": .string(t.labels[series.indices[i]]), "total": .number(series.values[i]),
+                       ["period": .string(t.labels[series.indices[i]]), "mean": .number(series.values[i]),
                         "robust_z": .number(s.robustZ(residuals[i]))]
                    }),
                    "count": .int(flagged.count)])

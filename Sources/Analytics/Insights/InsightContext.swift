@@ -67,7 +67,9 @@ struct InsightContext {
 
     /// Mean (or sum) of a measure per period; periods without values are left out of `values`
     /// and their positions kept in `indices`.
-    func periodSeries(_ measure: Measure, sum: Bool = false) -> (indices: [Int], values: [Double])? {
+    func periodSeries(
+        _ measure: Measure, sum: Bool = false, minimumRows: Int = 1, keep: ((Double) -> Bool)? = nil
+    ) -> (indices: [Int], values: [Double])? {
         guard let t = timeline else { return nil }
         let count = t.labels.count
         var sums = [Double](repeating: 0, count: count)
@@ -77,14 +79,14 @@ struct InsightContext {
                 for i in 0..<v.count {
                     let k = Int(p[i])
                     let x = v[i]
-                    if k >= 0 && !x.isNaN {
+                    if k >= 0 && !x.isNaN && (keep?(x) ?? true) {
                         sums[k] += x
                         counts[k] += 1
                     }
                 }
             }
         }
-        let indices = (0..<count).filter { counts[$0] > 0 }
+        let indices = (0..<count).filter { counts[$0] >= max(1, minimumRows) }
         return (indices, indices.map { sum ? sums[$0] : sums[$0] / Double(counts[$0]) })
     }
 }

@@ -61,7 +61,7 @@ public struct Profiler: Sendable {
                 .prefix(topValueCount).map { .init(value: dictionary[$0], count: counts[$0]) }
             return
         }
-        var counter = ValueCounter(expected: column.count)
+        var counter = ValueCounter()
         func feed<T>(_ a: [T], _ key: (T) -> UInt64) {
             a.withUnsafeBufferPointer { v in
                 for i in 0..<v.count where all || validity[i] { counter.add(key(v[i]), row: i) }

@@ -8,25 +8,27 @@ struct ValueCounter {
     private var keys: [UInt64]
     private var counts: [Int32]
     private var firstRows: [Int32]
-    private let mask: Int
+    private var mask: Int
     private(set) var distinct = 0
 
-    init(expected: Int) {
-        var capacity = 16
-        while capacity < 2 * max(expected, 1) { capacity <<= 1 }
+    /// Starts small and doubles at half load, so low-cardinality columns stay in cache.
+    init(expected: Int = 0) {
+        var capacity = 1024
+        while capacity < 2 * expected { capacity <<= 1 }
         keys = [UInt64](repeating: 0, count: capacity)
         counts = [Int32](repeating: 0, count: capacity)
         firstRows = [Int32](repeating: 0, count: capacity)
         mask = capacity - 1
     }
 
-    @inline(__always)
-    mutating func add(_ key: UInt64, row: Int) {
+    /// Adds one occurrence; returns whether the key was new.
+    @inline(__always) @discardableResult
+    mutating func add(_ key: UInt64, row: Int) -> Bool {
         var slot = Int(truncatingIfNeeded: RowHasher.mix(0, key)) & mask
         while counts[slot] != 0 {
             if keys[slot] == key {
                 counts[slot] += 1
-                return
+                return false
             }
             slot = (slot + 1) & mask
         }
@@ -34,6 +36,24 @@ struct ValueCounter {
         counts[slot] = 1
         firstRows[slot] = Int32(truncatingIfNeeded: row)
         distinct += 1
+        if 2 * distinct > mask { grow() }
+        return true
+    }
+
+    private mutating func grow() {
+        let old = (keys, counts, firstRows)
+        let capacity = (mask + 1) * 2
+        keys = [UInt64](repeating: 0, count: capacity)
+        counts = [Int32](repeating: 0, count: capacity)
+        firstRows = [Int32](repeating: 0, count: capacity)
+        mask = capacity - 1
+        for slot in old.1.indices where old.1[slot] != 0 {
+            var s = Int(truncatingIfNeeded: RowHasher.mix(0, old.0[slot])) & mask
+            while counts[s] != 0 { s = (s + 1) & mask }
+            keys[s] = old.0[slot]
+            counts[s] = old.1[slot]
+            firstRows[s] = old.2[slot]
+        }
     }
 
     /// The `limit` most frequent keys (ties: earlier first row), as (key, count, first row).

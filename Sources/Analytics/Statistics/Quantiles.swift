@@ -44,10 +44,30 @@ public enum Quantiles {
         }
     }
 
-    /// Several quantiles of unsorted values; the input is copied, never reordered.
+    /// Several quantiles of unsorted values; the input is neither copied nor reordered.
+    public static func of(_ values: UnsafeBufferPointer<Double>, _ ps: [Double]) -> [Double]? {
+        guard !values.isEmpty else { return nil }
+        let n = values.count
+        var ranks: [Int] = []
+        let positions = ps.map { p -> (lo: Int, frac: Double) in
+            let h = Double(n - 1) * min(max(p, 0), 1)
+            let lo = Int(h.rounded(.down))
+            ranks.append(lo)
+            if h - Double(lo) > 0, lo + 1 < n { ranks.append(lo + 1) }
+            return (lo, h - Double(lo))
+        }
+        let unique = Array(Set(ranks)).sorted()
+        let found = RankSelector.values(at: unique, in: values)
+        var at: [Int: Double] = [:]
+        for (r, v) in zip(unique, found) { at[r] = v }
+        return positions.map { pos in
+            guard pos.frac > 0, pos.lo + 1 < n else { return at[pos.lo]! }
+            return at[pos.lo]! + pos.frac * (at[pos.lo + 1]! - at[pos.lo]!)
+        }
+    }
+
     public static func of(_ values: [Double], _ ps: [Double]) -> [Double]? {
-        var copy = values
-        return copy.withUnsafeMutableBufferPointer { inPlace($0, ps) }
+        values.withUnsafeBufferPointer { of($0, ps) }
     }
 
     /// The median (quantile 0.5, the mean of the two middle values for even counts).

@@ -42,11 +42,29 @@ public struct RobustSummary: Sendable, Equatable, Codable {
 
     /// Summarises `values` (no NaN); `nil` when empty. The input is not reordered.
     public init?(_ values: UnsafeBufferPointer<Double>) {
-        guard !values.isEmpty else { return nil }
-        let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: values.count)
-        defer { scratch.deallocate() }
-        _ = scratch.initialize(from: values)
-        self.init(scratch: scratch)
+        guard let q = Quantiles.of(values, [0.25, 0.5, 0.75]) else { return nil }
+        let med = q[1]
+        var deviations = [Double](repeating: 0, count: values.count)
+        var absSum = 0.0
+        deviations.withUnsafeMutableBufferPointer { d in
+            for i in 0..<values.count {
+                let x = abs(values[i] - med)
+                d[i] = x
+                absSum += x
+            }
+        }
+        let mad = Quantiles.of(deviations, [0.5])?.first ?? 0
+        self.init(count: values.count, median: med, mad: mad, q1: q[0], q3: q[2], meanAbsoluteDeviation: absSum / Double(values.count))
+    }
+
+    init(count: Int, median: Double, mad: Double, q1: Double, q3: Double, meanAbsoluteDeviation: Double) {
+        self.count = count
+        self.median = median
+        self.mad = mad
+        self.q1 = q1
+        self.q3 = q3
+        // With the fallback, 0.6745 / zScale equals 1 / (1.253314 · mean absolute deviation).
+        self.zScale = mad > 0 ? mad : 0.6745 * 1.253314 * meanAbsoluteDeviation
     }
 
     public init?(_ values: [Double]) {

@@ -1,0 +1,44 @@
+import Analytics
+
+/// The phases the benchmark times after reading: clean, profile, insights, three chart queries.
+struct BenchPipeline {
+    struct Outcome {
+        var cleaning: CleaningResult
+        var profile: DatasetProfile
+        var analysis: InsightDetector.Analysis
+        /// by_region, by_day, by_month_product (timed) and by_week (checked only).
+        var aggregations: [String: AggregationResult]
+        var seconds: [String: Double]
+    }
+
+    /// The three chart queries of the reference benchmark.
+    static let chartQueries: [(String, AggregationQuery)] = [
+        ("by_region", AggregationQuery(groupBy: [.init("region")], measures: [.init(.sum, "revenue"), .init(.count)])),
+        ("by_day", AggregationQuery(groupBy: [.init("order_date", bucket: .day)], measures: [.init(.sum, "revenue"), .init(.count)])),
+        ("by_month_product", AggregationQuery(
+            groupBy: [.init("order_date", bucket: .month), .init("product")], measures: [.init(.sum, "units")])),
+    ]
+
+    static let weekQuery = AggregationQuery(groupBy: [.init("order_date", bucket: .week)], measures: [.init(.sum, "revenue")])
+
+    static func run(_ table: Table) throws -> Outcome {
+        var seconds: [String: Double] = [:]
+        let (cleaning, tClean) = Stopwatch.time { Cleaner().clean(table) }
+        seconds["clean"] = tClean
+        let (profile, tProfile) = Stopwatch.time { Profiler().profile(cleaning.table) }
+        seconds["profile"] = tProfile
+        let (analysis, tInsights) = Stopwatch.time { InsightDetector().analyze(cleaning.table, profile: profile) }
+        seconds["insights"] = tInsights
+        var aggregations: [String: AggregationResult] = [:]
+        if cleaning.table.column(named: "region") != nil && cleaning.table.column(named: "order_date") != nil {
+            let aggregator = Aggregator(table: cleaning.table)
+            let (results, tAgg) = try Stopwatch.time {
+                try chartQueries.map { ($0.0, try aggregator.run($0.1)) }
+            }
+            seconds["aggregations"] = tAgg
+            for (name, r) in results { aggregations[name] = r }
+            aggregations["by_week"] = try aggregator.run(weekQuery)
+        }
+        return Outcome(cleaning: cleaning, profile: profile, analysis: analysis, aggregations: aggregations, seconds: seconds)
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// Peak resident set size of this process, from `VmHWM` in /proc/self/status (Linux).
+enum PeakMemory {
+    /// Bytes, or `nil` where /proc is unavailable.
+    static func bytes() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let digits = line.split(separator: " ").first { Int($0) != nil }
+            return digits.flatMap { Int($0) }.map { $0 * 1024 }
+        }
+        return nil
+    }
+}
+
+/// Wall-clock timing with a monotonic clock.
+enum Stopwatch {
+    static func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+        let clock = ContinuousClock()
+        var result: T?
+        let elapsed = try clock.measure { result = try body() }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return (result!, seconds)
+    }
+}
