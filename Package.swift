@@ -35,6 +35,7 @@ let package = Package(
         .executableTarget(
             name: "LuminaServer",
             dependencies: [
+                "Realtime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
@@ -100,7 +101,12 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .target(
             name: "LuminaTestSupport",
-            dependencies: [.product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
             path: "Tests/LuminaTestSupport"
         ),
         .testTarget(

@@ -4,6 +4,7 @@ import HummingbirdWSCompression
 import HummingbirdWebSocket
 import Logging
 import Prometheus
+import Realtime
 import ServiceLifecycle
 
 /// Everything a running server is made of, built once at start.
@@ -19,6 +20,9 @@ struct LuminaServices: Sendable {
     let views: ViewRenderer
     let registry: PrometheusCollectorRegistry
     let dashboardEvents: any DashboardEventPublisher
+    let hub: ChannelHub
+    /// Long-running parts that must run with the server, in start order.
+    let backgroundServices: [any Service]
 
     static func make(configuration: LuminaConfiguration, database: Database, registry: PrometheusCollectorRegistry,
                      logger: Logger, bcryptCost: UInt8 = 12) async throws -> LuminaServices {
@@ -26,12 +30,26 @@ struct LuminaServices: Sendable {
         let hasher = PasswordHasher(cost: bcryptCost)
         let accounts = AccountService(users: users, hasher: hasher, limiter: LoginRateLimiter(limits: configuration.loginLimits),
                                       logger: logger, dummyHash: try await hasher.hash("lumina-timing-equaliser"))
+        var realtimeLogger = logger
+        realtimeLogger[metadataKey: "component"] = "realtime"
+        var background: [any Service] = database.service.map { [$0] } ?? []
+        let backend: any ChannelBackend
+        if database.engine == .postgres {
+            let postgresBackend = PostgresChannelBackend(database: database, logger: realtimeLogger)
+            background.append(postgresBackend)
+            backend = postgresBackend
+        } else {
+            backend = InMemoryChannelBackend(logger: realtimeLogger)
+        }
+        let hub = ChannelHub(backend: backend, nodeID: ChannelNodeID(configuration.nodeID), logger: realtimeLogger)
+        background.append(ChannelHubService(hub: hub))
         return LuminaServices(
             configuration: configuration, database: database, users: users,
             sessions: SessionStore(database: database, ttl: configuration.sessionTTL),
             tokens: APITokenStore(database: database), dashboards: DashboardStore(database: database),
             datasets: DatasetStore(database: database), accounts: accounts, views: try await ViewRenderer.load(),
-            registry: registry, dashboardEvents: LoggedDashboardEvents(logger: logger)
+            registry: registry, dashboardEvents: RealtimeDashboardEvents(hub: hub, logger: realtimeLogger),
+            hub: hub, backgroundServices: background
         )
     }
 }
@@ -49,7 +67,7 @@ func buildApplication(services: LuminaServices, logger: Logger) throws -> some A
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "LuminaBI"),
         logger: logger
     )
-    if let service = services.database.service { app.addServices(service) }
+    app.addServices(services.backgroundServices)
     app.beforeServerStarts {
         try await Migrator(database: services.database, logger: logger).migrate()
         logger.info("lumina is listening", metadata: [
@@ -86,9 +104,15 @@ func buildRouter(services: LuminaServices, logger: Logger) -> Router<LuminaReque
     AuthAPIController(accounts: services.accounts, tokens: services.tokens, maxBodySize: configuration.maxBodySize)
         .addRoutes(to: api.group("auth"))
     DashboardsAPIController(dashboards: services.dashboards, users: services.users, events: services.dashboardEvents,
-                            maxBodySize: configuration.maxBodySize)
+                            hub: services.hub, maxBodySize: configuration.maxBodySize)
         .addRoutes(to: api.group("dashboards"))
     DatasetsAPIController(datasets: services.datasets).addRoutes(to: api.group("datasets"))
+
+    ChannelsController(hub: services.hub,
+                       authenticator: SocketAuthenticator(tokens: services.tokens, allowedOrigins: configuration.allowedOrigins),
+                       dashboards: services.dashboards, datasets: services.datasets,
+                       uploads: UploadStore(database: services.database), logger: logger)
+        .addRoutes(to: router)
 
     let pages = router.group().add(middleware: PageAuthMiddleware())
     router.get("/") { _, context in
@@ -117,13 +141,5 @@ enum PublicDirectory {
             folder = folder.deletingLastPathComponent()
         }
         return candidates.first { FileManager.default.fileExists(atPath: $0 + "/css/app.css") }
-    }
-}
-
-/// Records dashboard changes in the log; replaced by the realtime publisher once channels are wired.
-struct LoggedDashboardEvents: DashboardEventPublisher {
-    let logger: Logger
-    func dashboardUpdated(_ dashboard: Dashboard, by user: User) async {
-        logger.info("dashboard updated", metadata: ["dashboard_id": "\(dashboard.id)", "version": "\(dashboard.version)", "user_id": "\(user.id)"])
     }
 }

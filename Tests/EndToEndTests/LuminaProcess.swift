@@ -25,7 +25,7 @@ final class LuminaProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["serve", "--port", "\(port)", "--data-dir", self.dataDirectory, "--database-url", self.databaseURL]
-        process.environment = ProcessInfo.processInfo.environment.merging(["LUMINA_BCRYPT_COST": "4"]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["LUMINA_BCRYPT_COST": "4", "LUMINA_DATABASE_POOL_SIZE": "4"]) { $1 }
             .merging(extraEnvironment) { $1 }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log

@@ -51,7 +51,7 @@ enum Bootstrap {
     /// Opens the database, or ends the process with one clear line when it cannot be reached.
     static func openDatabase(_ config: LuminaConfiguration, logger: Logger) async throws -> Database {
         do {
-            let database = try await Database.open(config.database, logger: logger)
+            let database = try await Database.open(config.database, poolSize: config.databasePoolSize, logger: logger)
             try await database.checkReachable()
             return database
         } catch {

@@ -8,6 +8,7 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Address to listen on (LUMINA_HOST).") var host: String?
     @Option(help: "Port to listen on (LUMINA_PORT).") var port: Int?
     @Option(help: "sqlite:///path.db or postgres://user:pass@host:5432/db (LUMINA_DATABASE_URL).") var databaseURL: String?
+    @Option(help: "Most PostgreSQL connections per node (LUMINA_DATABASE_POOL_SIZE).") var databasePoolSize: Int?
     @Option(help: "Folder for uploads, cleaned data and reports (LUMINA_DATA_DIR).") var dataDir: String?
     @Option(help: "Folder of static files (LUMINA_PUBLIC_DIR).") var publicDir: String?
     @Option(help: "Extra allowed WebSocket origins, comma separated (LUMINA_ALLOWED_ORIGINS).") var allowedOrigins: String?
@@ -37,6 +38,7 @@ struct ServerOptions: ParsableArguments {
         if let url = databaseURL ?? env("DATABASE_URL") {
             do { config.database = try DatabaseURL(parsing: url) } catch { throw ValidationError("\(error)") }
         }
+        config.databasePoolSize = try number(databasePoolSize, "DATABASE_POOL_SIZE") ?? config.databasePoolSize
         config.dataDirectory = dataDir ?? env("DATA_DIR") ?? config.dataDirectory
         if databaseURL == nil, env("DATABASE_URL") == nil {
             config.database = .sqlite(path: (config.dataDirectory as NSString).appendingPathComponent("lumina.db"))

@@ -7,6 +7,7 @@ import Logging
 /// - `--host` / `LUMINA_HOST` → `127.0.0.1`; `--port` / `LUMINA_PORT` → `8000`
 /// - `--database-url` / `LUMINA_DATABASE_URL` → `sqlite://data/lumina.db`
 ///   (`sqlite:///abs/path.db`, `sqlite://relative.db`, or `postgres://user:pass@host:5432/db`)
+/// - `--database-pool-size` / `LUMINA_DATABASE_POOL_SIZE` → 16 PostgreSQL connections per node (SQLite uses 4)
 /// - `--data-dir` / `LUMINA_DATA_DIR` → `./data` (uploads, cleaned files, reports)
 /// - `--public-dir` / `LUMINA_PUBLIC_DIR` → the `Public` folder beside the working directory or the binary
 /// - `--allowed-origins` / `LUMINA_ALLOWED_ORIGINS` → none besides the server's own origin (comma separated)
@@ -29,6 +30,7 @@ public struct LuminaConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     public var port: Int = 8000
     public var database: DatabaseURL = .sqlite(path: "data/lumina.db")
+    public var databasePoolSize: Int = 16
     public var dataDirectory: String = "data"
     public var publicDirectory: String? = nil
     public var allowedOrigins: [String] = []

@@ -1,11 +1,13 @@
 import Foundation
 import Hummingbird
+import Realtime
 
 /// `/api/v1/dashboards`: create, list, read, rename (with version check), delete, share.
 struct DashboardsAPIController: Sendable {
     let dashboards: DashboardStore
     let users: UserStore
     let events: DashboardEventPublisher
+    let hub: ChannelHub
     let maxBodySize: Int
 
     func addRoutes(to group: RouterGroup<LuminaRequestContext>) {
@@ -17,6 +19,7 @@ struct DashboardsAPIController: Sendable {
         group.get(":id/members", use: members)
         group.post(":id/members", use: addMember)
         group.delete(":id/members/:user_id", use: removeMember)
+        group.post(":id/events", use: pushEvent)
     }
 
     /// The dashboard when the signed-in user may see it; otherwise 404, never revealing that it exists.
@@ -113,6 +116,37 @@ struct DashboardsAPIController: Sendable {
         }
         guard try await dashboards.removeMember(dashboardID: dashboard.id, userID: memberID) else { throw APIError.notFound("member") }
         return Response(status: .noContent)
+    }
+}
+
+extension DashboardsAPIController {
+    /// Relays a JSON object to every socket of the dashboard, stamped with the sender (editors, owner, admins).
+    @Sendable func pushEvent(_ request: Request, context: LuminaRequestContext) async throws -> Response {
+        let (user, dashboard, access) = try await self.access(context)
+        guard access.canEdit else { throw APIError.forbidden("Only editors, the owner and administrators can push events.") }
+        var request = request
+        let buffer: ByteBuffer
+        do { buffer = try await request.collectBody(upTo: maxBodySize) } catch {
+            throw APIError.tooLarge("The event is larger than \(maxBodySize / 1024) KiB.")
+        }
+        let body: Realtime.JSONValue
+        do { body = try Realtime.JSONValue(parsing: Array(buffer.readableBytesView)) } catch {
+            throw APIError.badRequest("invalid_json", "The request body is not valid JSON: \(error)")
+        }
+        let message: OutboundMessage
+        do {
+            message = try DashboardRelay.pushEvent(body, from: ChannelUser(id: user.id, name: user.name))
+        } catch .forbiddenMessageType(let type) {
+            throw APIError.validation(["type": "'\(type)' is reserved for the server; choose another event type."])
+        } catch {
+            throw APIError.validation(["type": "The body must be a JSON object with a string \"type\": \(error)"])
+        }
+        do {
+            try await hub.send(message, toGroup: .dashboard(dashboard.id))
+        } catch {
+            throw APIError(status: .serviceUnavailable, code: "realtime_unavailable", message: "The event could not be relayed: \(error)")
+        }
+        return try .json(["status": "accepted"], status: .accepted)
     }
 }
 

@@ -49,7 +49,7 @@ public final class Database: Sendable {
     }
 
     /// Opens the database named by `url`; SQLite files (and their folder) are created on first use.
-    public static func open(_ url: DatabaseURL, logger: Logger) async throws -> Database {
+    public static func open(_ url: DatabaseURL, poolSize: Int = 16, logger: Logger) async throws -> Database {
         switch url {
         case .sqlite(let path):
             let directory = (path as NSString).deletingLastPathComponent
@@ -67,7 +67,7 @@ public final class Database: Sendable {
                 host: settings.host, port: settings.port, username: settings.username,
                 password: settings.password, database: settings.database, tls: .disable
             )
-            config.options.maximumConnections = 20
+            config.options.maximumConnections = max(2, poolSize)
             config.options.connectionIdleTimeout = .seconds(60)
             let client = PostgresClient(configuration: config, backgroundLogger: logger)
             return Database(engine: .postgres, backend: .postgres(client), logger: logger, settings: settings)

@@ -21,17 +21,23 @@ enum TestServer {
         config.dataDirectory = dataDirectory
         config.publicDirectory = TestDatabase.repositoryRoot + "/Public"
         config.bcryptCost = 4
+        config.databasePoolSize = 4
         configure(&config)
         var logger = Logger(label: "lumina-test")
-        logger.logLevel = .warning
-        let database = try await Database.open(config.database, logger: logger)
+        logger.logLevel = ProcessInfo.processInfo.environment["LUMINA_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        let database = try await Database.open(config.database, poolSize: config.databasePoolSize, logger: logger)
         let services = try await LuminaServices.make(configuration: config, database: database,
                                                      registry: PrometheusCollectorRegistry(), logger: logger, bcryptCost: 4)
         let app = try buildApplication(services: services, logger: logger)
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
-        let result = try await app.test(.live) { client in try await body(TestClient(client: client, services: services)) }
-        await database.close()
-        return result
+        do {
+            let result = try await app.test(.live) { client in try await body(TestClient(client: client, services: services)) }
+            await database.close()
+            return result
+        } catch {
+            await database.close()
+            throw error
+        }
     }
 
 }

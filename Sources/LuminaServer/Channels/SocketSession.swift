@@ -1,0 +1,80 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import Realtime
+
+/// Moves frames between one WebSocket and its hub connection.
+///
+/// One writer task drains the connection's bounded outbox, so broadcasts never write to a socket
+/// concurrently and never wait for it; the reader hands inbound messages to `onMessage`. When either
+/// side ends, the connection leaves the hub (its groups and presence) and the other side stops.
+enum SocketSession {
+    /// Largest inbound text message on control sockets; uploads use their own, larger limit.
+    static let maxInboundText = 64 * 1024
+
+    static func run(
+        hub: ChannelHub,
+        connection: ChannelConnection,
+        inbound: WebSocketInboundStream,
+        outbound: WebSocketOutboundWriter,
+        maxMessageSize: Int = maxInboundText,
+        logger: Logger,
+        onMessage: @escaping @Sendable (WebSocketMessage) async throws -> Void = { _ in }
+    ) async {
+        connection.onCloseRequest { code, reason in
+            logger.warning("closing slow websocket", metadata: ["connection": "\(connection.id)", "code": "\(code)", "reason": "\(reason)"])
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await writeOutbox(connection, to: outbound, logger: logger)
+            }
+            group.addTask {
+                do {
+                    for try await message in inbound.messages(maxSize: maxMessageSize) {
+                        try await onMessage(message)
+                    }
+                } catch {
+                    logger.debug("websocket reader ended", metadata: ["error": "\(error)"])
+                }
+                await hub.disconnect(connection)
+            }
+            await group.next()
+            await hub.disconnect(connection)
+            group.cancelAll()
+        }
+    }
+
+    private static func writeOutbox(_ connection: ChannelConnection, to outbound: WebSocketOutboundWriter, logger: Logger) async {
+        for await event in connection.outbox {
+            switch event {
+            case .message(let message):
+                let frame = WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: message.bytes))
+                do {
+                    try await outbound.write(.custom(frame))
+                    connection.didWrite(message)
+                } catch {
+                    return
+                }
+            case .close(let code, let reason):
+                try? await outbound.close(.init(codeNumber: Int(code)), reason: reason)
+                return
+            }
+        }
+    }
+
+    /// Sends one error envelope to this socket only.
+    static func sendError(_ hub: ChannelHub, _ connection: ChannelConnection, code: String, message: String,
+                          extra: [String: Realtime.JSONValue] = [:]) {
+        var fields = extra
+        fields["code"] = .string(code)
+        fields["message"] = .string(message)
+        hub.send(OutboundMessage(type: "error", fields: fields, essential: true), toConnection: connection)
+    }
+
+    /// Refuses a socket after the handshake with an application close code (4401, 4403).
+    static func refuse(_ outbound: WebSocketOutboundWriter, code: UInt16, reason: String) async {
+        try? await outbound.close(.init(codeNumber: Int(code)), reason: reason)
+    }
+}
