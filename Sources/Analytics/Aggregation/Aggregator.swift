@@ -29,6 +29,7 @@ public struct Aggregator: Sendable {
         // Combined key per row.
         var keys: [Int32]
         var groupCount: Int
+        var rows: [Int]?
         switch dims.count {
         case 0:
             keys = mask.map { m in m.map { $0 ? Int32(0) : -1 } } ?? [Int32](repeating: 0, count: table.rowCount)
@@ -36,26 +37,38 @@ public struct Aggregator: Sendable {
         case 1:
             keys = dims[0].keys
             groupCount = dims[0].labels.count
+            rows = dims[0].counts
         default:
             let n2 = Int32(dims[1].labels.count)
             keys = dims[0].keys
+            groupCount = dims[0].labels.count * Int(n2)
             let second = dims[1].keys
+            // Combine and count in one pass.
+            var laned = [Int](repeating: 0, count: groupCount * GroupAccumulators.lanes)
             keys.withUnsafeMutableBufferPointer { k in
                 second.withUnsafeBufferPointer { s in
-                    for i in 0..<k.count {
-                        k[i] = (k[i] < 0 || s[i] < 0) ? -1 : k[i] * n2 + s[i]
+                    laned.withUnsafeMutableBufferPointer { l in
+                        for i in 0..<k.count {
+                            if k[i] < 0 || s[i] < 0 {
+                                k[i] = -1
+                            } else {
+                                let key = k[i] &* n2 &+ s[i]
+                                k[i] = key
+                                l[Int(key) &* GroupAccumulators.lanes &+ (i & 3)] &+= 1
+                            }
+                        }
                     }
                 }
             }
-            groupCount = dims[0].labels.count * Int(n2)
+            rows = GroupAccumulators.foldLanes(laned, groups: groupCount)
         }
-        var measured = 0
-        for k in keys where k >= 0 { measured += 1 }
+        let counted = rows ?? GroupAccumulators.rowCounts(keys: keys, groups: groupCount)
+        let measured = counted.reduce(0, +)
         let without = (mask?.reduce(0) { $0 + ($1 ? 1 : 0) } ?? table.rowCount) - measured
 
         var results: [[Double?]] = []
         for m in query.measures {
-            results.append(try MeasureAccumulator.compute(m, table: table, keys: keys, groupCount: groupCount))
+            results.append(try MeasureAccumulator.compute(m, table: table, keys: keys, groupCount: groupCount, rows: counted))
         }
 
         if dims.isEmpty {

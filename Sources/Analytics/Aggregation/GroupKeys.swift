@@ -7,6 +7,8 @@
 struct GroupKeys {
     var keys: [Int32]
     var labels: [String]
+    /// Rows per key when the key pass could count them on the way (saves the caller a pass).
+    var counts: [Int]?
 
     init(column: Column, bucket: TimeBucket?, mask: [Bool]?) throws {
         let n = column.count
@@ -21,44 +23,25 @@ struct GroupKeys {
             let order = dictionary.indices.sorted { dictionary[$0] < dictionary[$1] }
             var remap = [Int32](repeating: 0, count: dictionary.count)
             for (rank, code) in order.enumerated() { remap[code] = Int32(rank) }
+            var laned = [Int](repeating: 0, count: dictionary.count * GroupAccumulators.lanes)
             keys.withUnsafeMutableBufferPointer { k in
                 codes.withUnsafeBufferPointer { c in
-                    for i in 0..<n where validity[i] { k[i] = remap[Int(c[i])] }
+                    laned.withUnsafeMutableBufferPointer { l in
+                        for i in 0..<n where validity[i] {
+                            let key = remap[Int(c[i])]
+                            k[i] = key
+                            l[Int(key) &* GroupAccumulators.lanes &+ (i & 3)] &+= 1
+                        }
+                    }
                 }
             }
+            counts = GroupAccumulators.foldLanes(laned, groups: dictionary.count)
             labels = order.map { dictionary[$0] }
         case .boolean(let a):
             for i in 0..<n where validity[i] { keys[i] = a[i] ? 1 : 0 }
             labels = ["false", "true"]
         case .date, .datetime:
-            let days = ColumnValues.days(column) ?? []
-            let b = bucket ?? .day
-            var minDay = Int32.max, maxDay = Int32.min
-            for d in days where d != ColumnValues.missingDay {
-                minDay = min(minDay, d)
-                maxDay = max(maxDay, d)
-            }
-            guard minDay <= maxDay else {
-                labels = []
-                break
-            }
-            // Period ordinal per day of the span, computed once per distinct day.
-            let firstOrdinal = b.ordinal(ofDay: Int(minDay))
-            let span = Int(maxDay - minDay) + 1
-            var table = [Int32](repeating: 0, count: span)
-            for d in 0..<span { table[d] = Int32(b.ordinal(ofDay: Int(minDay) + d) - firstOrdinal) }
-            keys.withUnsafeMutableBufferPointer { k in
-                days.withUnsafeBufferPointer { dd in
-                    table.withUnsafeBufferPointer { t in
-                        for i in 0..<n {
-                            let d = dd[i]
-                            if d != ColumnValues.missingDay { k[i] = t[Int(d - minDay)] }
-                        }
-                    }
-                }
-            }
-            let count = Int(table[span - 1]) + 1
-            labels = (0..<count).map { b.label(ofOrdinal: firstOrdinal + $0) }
+            (labels, counts) = Self.temporalKeys(column, bucket: bucket ?? .day, into: &keys)
         case .integer(let a):
             var distinct = Set<Int64>()
             for i in 0..<n where validity[i] { distinct.insert(a[i]) }
@@ -89,7 +72,63 @@ struct GroupKeys {
         }
         if let mask {
             for i in 0..<n where !mask[i] { keys[i] = -1 }
+            counts = nil
         }
         self.keys = keys
+    }
+}
+
+extension GroupKeys {
+    /// Period keys for a date or datetime column, written straight from the stored values: a
+    /// min/max pass, a table of period index per day of the span, then one lookup per row.
+    static func temporalKeys(_ column: Column, bucket: TimeBucket, into keys: inout [Int32]) -> ([String], [Int]?) {
+        let validity = column.validity
+        let all = validity.nullCount == 0
+        var minDay = Int.max, maxDay = Int.min
+        func scan<T: BinaryInteger>(_ a: [T], _ day: (T) -> Int) {
+            a.withUnsafeBufferPointer { v in
+                for i in 0..<v.count where all || validity[i] {
+                    let d = day(v[i])
+                    minDay = d < minDay ? d : minDay
+                    maxDay = d > maxDay ? d : maxDay
+                }
+            }
+        }
+        var laned: [Int] = []
+        func fill<T: BinaryInteger>(_ a: [T], _ table: [Int32], _ day: (T) -> Int) {
+            let base = minDay
+            keys.withUnsafeMutableBufferPointer { k in
+                a.withUnsafeBufferPointer { v in
+                    table.withUnsafeBufferPointer { t in
+                        laned.withUnsafeMutableBufferPointer { l in
+                            for i in 0..<v.count where all || validity[i] {
+                                let key = t[day(v[i]) &- base]
+                                k[i] = key
+                                l[Int(key) &* GroupAccumulators.lanes &+ (i & 3)] &+= 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let secondsToDay: (Int64) -> Int = { s in Int(s >= 0 ? s / 86_400 : (s - 86_399) / 86_400) }
+        switch column.storage {
+        case .date(let a): scan(a) { Int($0) }
+        case .datetime(let a): scan(a, secondsToDay)
+        default: return ([], nil)
+        }
+        guard minDay <= maxDay else { return ([], nil) }
+        let firstOrdinal = bucket.ordinal(ofDay: minDay)
+        let span = maxDay - minDay + 1
+        var table = [Int32](repeating: 0, count: span)
+        for d in 0..<span { table[d] = Int32(bucket.ordinal(ofDay: minDay + d) - firstOrdinal) }
+        let groups = Int(table[span - 1]) + 1
+        laned = [Int](repeating: 0, count: groups * GroupAccumulators.lanes)
+        switch column.storage {
+        case .date(let a): fill(a, table) { Int($0) }
+        case .datetime(let a): fill(a, table, secondsToDay)
+        default: break
+        }
+        return ((0..<groups).map { bucket.label(ofOrdinal: firstOrdinal + $0) }, GroupAccumulators.foldLanes(laned, groups: groups))
     }
 }

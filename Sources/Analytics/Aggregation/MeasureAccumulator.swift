@@ -1,14 +1,11 @@
 /// Computes one measure per group key with a single pass over the measure column.
 enum MeasureAccumulator {
+    /// `rows` is the number of keyed rows per group (`GroupAccumulators.rowCounts`), computed once
+    /// per query and shared by its measures.
     static func compute(
-        _ measure: AggregationQuery.Measure, table: Table, keys: [Int32], groupCount: Int
+        _ measure: AggregationQuery.Measure, table: Table, keys: [Int32], groupCount: Int, rows: [Int]? = nil
     ) throws -> [Double?] {
-        var rows = [Int](repeating: 0, count: groupCount)
-        keys.withUnsafeBufferPointer { k in
-            rows.withUnsafeMutableBufferPointer { r in
-                for key in k where key >= 0 { r[Int(key)] += 1 }
-            }
-        }
+        let rows = rows ?? GroupAccumulators.rowCounts(keys: keys, groups: groupCount)
         guard let name = measure.column else {
             return rows.map { $0 > 0 ? Double($0) : nil }
         }
@@ -16,6 +13,8 @@ enum MeasureAccumulator {
         let validity = column.validity
         let all = validity.nullCount == 0
         switch measure.function {
+        case .count where all:
+            return rows.map { $0 > 0 ? Double($0) : nil }
         case .count:
             var counts = [Int](repeating: 0, count: groupCount)
             for i in 0..<keys.count where keys[i] >= 0 && (all || validity[i]) { counts[Int(keys[i])] += 1 }
@@ -28,41 +27,34 @@ enum MeasureAccumulator {
             }
             return medians(values, keys: keys, groupCount: groupCount)
         case .sum, .mean, .min, .max:
-            var sums = [Double](repeating: 0, count: groupCount)
-            var counts = [Int](repeating: 0, count: groupCount)
-            var mins = [Double](repeating: .infinity, count: groupCount)
-            var maxs = [Double](repeating: -.infinity, count: groupCount)
             let wantExtremes = measure.function == .min || measure.function == .max
-            func accumulate<T>(_ a: [T], _ convert: (T) -> Double) {
-                a.withUnsafeBufferPointer { v in
-                    keys.withUnsafeBufferPointer { k in
-                        for i in 0..<k.count {
-                            let key = Int(k[i])
-                            guard key >= 0, all || validity[i] else { continue }
-                            let x = convert(v[i])
-                            sums[key] += x
-                            counts[key] += 1
-                            if wantExtremes {
-                                if x < mins[key] { mins[key] = x }
-                                if x > maxs[key] { maxs[key] = x }
-                            }
-                        }
-                    }
-                }
-            }
+            let acc: GroupAccumulators
             switch column.storage {
-            case .float(let a): accumulate(a) { $0 }
-            case .integer(let a): accumulate(a) { Double($0) }
-            case .boolean(let a): accumulate(a) { $0 ? 1 : 0 }
-            default: throw AggregationError.notNumeric(column: name, function: measure.function.rawValue)
+            case .float(let a):
+                acc = a.withUnsafeBufferPointer { v in
+                    GroupAccumulators.run(count: v.count, keys: keys, groups: groupCount, validity: all ? nil : validity,
+                                          extremes: wantExtremes) { v[$0] }
+                }
+            case .integer(let a):
+                acc = a.withUnsafeBufferPointer { v in
+                    GroupAccumulators.run(count: v.count, keys: keys, groups: groupCount, validity: all ? nil : validity,
+                                          extremes: wantExtremes) { Double(v[$0]) }
+                }
+            case .boolean(let a):
+                acc = a.withUnsafeBufferPointer { v in
+                    GroupAccumulators.run(count: v.count, keys: keys, groups: groupCount, validity: all ? nil : validity,
+                                          extremes: wantExtremes) { v[$0] ? 1 : 0 }
+                }
+            default:
+                throw AggregationError.notNumeric(column: name, function: measure.function.rawValue)
             }
             return (0..<groupCount).map { g -> Double? in
-                guard rows[g] > 0 else { return nil }
+                guard rows[g] > 0, acc.counts[g] > 0 else { return nil }
                 switch measure.function {
-                case .sum: return sums[g]
-                case .mean: return counts[g] > 0 ? sums[g] / Double(counts[g]) : nil
-                case .min: return counts[g] > 0 ? mins[g] : nil
-                default: return counts[g] > 0 ? maxs[g] : nil
+                case .sum: return acc.sums[g]
+                case .mean: return acc.sums[g] / Double(acc.counts[g])
+                case .min: return acc.mins[g]
+                default: return acc.maxs[g]
                 }
             }
         }
@@ -113,5 +105,78 @@ enum MeasureAccumulator {
             sets[Int(keys[i])].insert(id)
         }
         return (0..<groupCount).map { rows[$0] > 0 ? Double(sets[$0].count) : nil }
+    }
+}
+
+/// Per-group sums, counts and extremes from one pass over a typed column.
+///
+/// Few groups (a KPI, five regions) means consecutive rows add into the same slot, and each
+/// addition waits for the previous store: a latency chain of ~4 ns per row. Rows are therefore
+/// spread over four interleaved lanes per group (row i uses lane i mod 4), which lets the CPU run
+/// four chains in parallel; the lanes are added up at the end.
+struct GroupAccumulators {
+    static let lanes = 4
+
+    var sums: [Double]
+    var counts: [Int]
+    var mins: [Double]
+    var maxs: [Double]
+
+    static func rowCounts(keys: [Int32], groups: Int) -> [Int] {
+        var laned = [Int](repeating: 0, count: groups * lanes)
+        keys.withUnsafeBufferPointer { k in
+            laned.withUnsafeMutableBufferPointer { r in
+                for i in 0..<k.count where k[i] >= 0 { r[Int(k[i]) &* lanes &+ (i & 3)] &+= 1 }
+            }
+        }
+        return foldLanes(laned, groups: groups)
+    }
+
+    static func foldLanes(_ laned: [Int], groups: Int) -> [Int] {
+        (0..<groups).map { g in laned[g * lanes] + laned[g * lanes + 1] + laned[g * lanes + 2] + laned[g * lanes + 3] }
+    }
+
+    /// `value(i)` reads row i; inlined so each storage type gets its own tight loop.
+    @inline(__always)
+    static func run(
+        count n: Int, keys: [Int32], groups: Int, validity: ValidityBitmap?, extremes: Bool, _ value: (Int) -> Double
+    ) -> GroupAccumulators {
+        var sums = [Double](repeating: 0, count: groups * lanes)
+        var counts = [Int](repeating: 0, count: groups * lanes)
+        var mins = [Double](repeating: .infinity, count: extremes ? groups : 0)
+        var maxs = [Double](repeating: -.infinity, count: extremes ? groups : 0)
+        keys.withUnsafeBufferPointer { k in
+            sums.withUnsafeMutableBufferPointer { s in
+                counts.withUnsafeMutableBufferPointer { c in
+                    if let validity {
+                        for i in 0..<n where k[i] >= 0 && validity[i] {
+                            let slot = Int(k[i]) &* lanes &+ (i & 3)
+                            s[slot] += value(i)
+                            c[slot] &+= 1
+                        }
+                    } else {
+                        for i in 0..<n where k[i] >= 0 {
+                            let slot = Int(k[i]) &* lanes &+ (i & 3)
+                            s[slot] += value(i)
+                            c[slot] &+= 1
+                        }
+                    }
+                }
+            }
+            if extremes {
+                mins.withUnsafeMutableBufferPointer { mn in
+                    maxs.withUnsafeMutableBufferPointer { mx in
+                        for i in 0..<n where k[i] >= 0 && (validity?[i] ?? true) {
+                            let x = value(i), g = Int(k[i])
+                            if x < mn[g] { mn[g] = x }
+                            if x > mx[g] { mx[g] = x }
+                        }
+                    }
+                }
+            }
+        }
+        let groupSums = (0..<groups).map { g in (sums[g * lanes] + sums[g * lanes + 1]) + (sums[g * lanes + 2] + sums[g * lanes + 3]) }
+        let groupCounts = (0..<groups).map { g in counts[g * lanes] + counts[g * lanes + 1] + counts[g * lanes + 2] + counts[g * lanes + 3] }
+        return GroupAccumulators(sums: groupSums, counts: groupCounts, mins: mins, maxs: maxs)
     }
 }

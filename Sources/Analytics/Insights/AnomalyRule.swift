@@ -12,7 +12,8 @@ enum AnomalyRule {
         var counts: [String: JSONValue] = [:]
         for m in ctx.measures {
             let valid = m.validCount == m.values.count ? m.values : m.values.filter { !$0.isNaN }
-            guard let s = RobustSummary(valid) else { continue }
+            // The profile already holds median, quartiles and MAD for this very table.
+            guard let s = ctx.profile?.column(named: m.name)?.robustSummary ?? RobustSummary(valid) else { continue }
             var z = 0, iqr = 0
             var extreme = 0.0, extremeValue = 0.0
             let lower = s.lowerFence, upper = s.upperFence

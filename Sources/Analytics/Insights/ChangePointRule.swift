@@ -8,7 +8,7 @@ enum ChangePointRule {
         guard let t = ctx.timeline else { return [] }
         var out: [Insight] = []
         for m in ctx.measures {
-            guard let series = ctx.periodSeries(m), series.values.count >= 2 * options.minimumPeriods else { continue }
+            guard let series = ctx.periodMeans[m.name], series.values.count >= 2 * options.minimumPeriods else { continue }
             let y = series.values
             let found = ChangePointDetector.detect(
                 y, minimumSegment: options.minimumPeriods / 2 + 2, alpha: options.alpha / 10, maximumCount: 3)

@@ -11,14 +11,18 @@ enum ConcentrationRule {
             guard case .category(let codes, let dictionary) = column.storage, dictionary.count >= 3, dictionary.count <= 1000,
                   column.count - column.validity.nullCount >= options.minimumRows else { continue }
             let validity = column.validity
-            var totals: [(String?, [Double])] = []
-            var rows = [Double](repeating: 0, count: dictionary.count)
-            for i in 0..<codes.count where validity[i] { rows[Int(codes[i])] += 1 }
-            totals.append((nil, rows))
-            for m in ctx.measures where !m.values.contains(where: { $0 < 0 }) {
-                var sums = [Double](repeating: 0, count: dictionary.count)
-                for i in 0..<codes.count where validity[i] && !m.values[i].isNaN { sums[Int(codes[i])] += m.values[i] }
-                totals.append((m.name, sums))
+            let keys = codes.indices.map { validity[$0] ? Int32(codes[$0]) : -1 }
+            let rows = GroupAccumulators.rowCounts(keys: keys, groups: dictionary.count)
+            var totals: [(String?, [Double])] = [(nil, rows.map(Double.init))]
+            for m in ctx.measures {
+                let acc = m.values.withUnsafeBufferPointer { v in
+                    GroupAccumulators.run(count: v.count, keys: keys, groups: dictionary.count, validity: nil, extremes: true) {
+                        v[$0].isNaN ? 0 : v[$0]
+                    }
+                }
+                // Shares of a total only make sense for quantities that cannot be negative.
+                guard !acc.mins.contains(where: { $0 < 0 }) else { continue }
+                totals.append((m.name, acc.sums))
             }
             for (measure, values) in totals {
                 let used = values.filter { $0 > 0 }.count

@@ -19,23 +19,59 @@ enum CorrelationRule {
         let n = ms[0].values.count
         let step = max(1, n / max(1, options.rankSampleSize))
         let sampleRows = Array(stride(from: 0, to: n, by: step))
+        // Per measure, once: mean and centred sum of squares (complete columns), sample ranks.
+        let moments = ms.map { m -> (mean: Double, ss: Double)? in
+            guard m.validCount == n else { return nil }
+            let mean = Descriptive.mean(m.values) ?? 0
+            var ss = 0.0
+            for v in m.values { ss += (v - mean) * (v - mean) }
+            return (mean, ss)
+        }
+        let sampleRanks = ms.map { m -> [Double]? in
+            let sample = sampleRows.map { m.values[$0] }
+            return sample.contains(where: \.isNaN) ? nil : Ranks.average(sample)
+        }
         var results: [PairResult] = []
         for i in 0..<(ms.count - 1) {
             for j in (i + 1)..<ms.count {
-                let complete = ms[i].validCount == n && ms[j].validCount == n
-                let (x, y) = complete ? (ms[i].values, ms[j].values) : Self.paired(ms[i].values, ms[j].values)
-                guard x.count >= options.minimumRows else { continue }
-                let pearson = Correlation.pearson(x, y)
-                var sx: [Double] = [], sy: [Double] = []
-                for r in sampleRows where !ms[i].values[r].isNaN && !ms[j].values[r].isNaN {
-                    sx.append(ms[i].values[r])
-                    sy.append(ms[j].values[r])
+                let pearson: Correlation?
+                if let a = moments[i], let b = moments[j] {
+                    pearson = centredPearson(ms[i].values, a, ms[j].values, b)
+                } else {
+                    let (x, y) = Self.paired(ms[i].values, ms[j].values)
+                    guard x.count >= options.minimumRows else { continue }
+                    pearson = Correlation.pearson(x, y)
                 }
-                let spearman = sx.count >= options.minimumRows ? Correlation.spearman(sx, sy) : nil
+                let spearman: Correlation?
+                if let rx = sampleRanks[i], let ry = sampleRanks[j] {
+                    spearman = rx.count >= options.minimumRows ? Correlation.pearson(rx, ry) : nil
+                } else {
+                    var sx: [Double] = [], sy: [Double] = []
+                    for r in sampleRows where !ms[i].values[r].isNaN && !ms[j].values[r].isNaN {
+                        sx.append(ms[i].values[r])
+                        sy.append(ms[j].values[r])
+                    }
+                    spearman = sx.count >= options.minimumRows ? Correlation.spearman(sx, sy) : nil
+                }
                 results.append(PairResult(a: ms[i].name, b: ms[j].name, pearson: pearson, spearman: spearman))
             }
         }
         return results
+    }
+
+    /// Pearson r of two complete columns from their precomputed means and sums of squares:
+    /// one pass for the cross products.
+    private static func centredPearson(
+        _ x: [Double], _ a: (mean: Double, ss: Double), _ y: [Double], _ b: (mean: Double, ss: Double)
+    ) -> Correlation? {
+        guard a.ss > 0, b.ss > 0, x.count >= 3 else { return nil }
+        var sxy = 0.0
+        x.withUnsafeBufferPointer { xb in
+            y.withUnsafeBufferPointer { yb in
+                for k in 0..<xb.count { sxy += (xb[k] - a.mean) * (yb[k] - b.mean) }
+            }
+        }
+        return Correlation(count: x.count, r: max(-1, min(1, sxy / (a.ss * b.ss).squareRoot())))
     }
 
     static func evaluate(_ pairs: [PairResult], _ options: InsightOptions) -> [Insight] {

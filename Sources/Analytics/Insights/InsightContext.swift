@@ -25,6 +25,10 @@ struct InsightContext {
     var measures: [Measure]
     var timeline: Timeline?
     var profile: DatasetProfile?
+    /// Mean per period of each measure (see `periodSeries`), shared by trend and change-point rules.
+    var periodMeans: [String: (indices: [Int], values: [Double])] = [:]
+    /// Day index (from the first day) per row, −1 where the date is empty.
+    var dayIndex: [Int32] = []
 
     init(table: Table, profile: DatasetProfile?, options: InsightOptions) {
         self.table = table
@@ -37,6 +41,10 @@ struct InsightContext {
             return Measure(name: c.name, values: values, validCount: valid)
         }
         timeline = Self.timeline(table, options)
+        if let t = timeline {
+            dayIndex = t.days.map { $0.isNaN ? -1 : Int32(($0 - t.firstDay.rounded(.down)).rounded(.down)) }
+            for m in measures { periodMeans[m.name] = periodSeries(m) }
+        }
     }
 
     /// The date column with the most filled cells, bucketed to the finest period that gives

@@ -28,18 +28,30 @@ public struct InsightDetector: Sendable {
     }
 
     public func analyze(_ table: Table, profile: DatasetProfile? = nil) -> Analysis {
-        let ctx = InsightContext(table: table, profile: profile, options: options)
-        var all: [Insight] = []
-        let trends = TrendRule.evaluate(ctx, options)
-        all += trends.values.filter(\.significant).map(\.insight)
-        all += ChangePointRule.evaluate(ctx, options)
-        let pairs = CorrelationRule.pairs(ctx, options)
-        all += CorrelationRule.evaluate(pairs, options)
-        let (anomalies, anomalyCounts) = AnomalyRule.evaluate(ctx, options)
-        all += anomalies
-        all += SeasonalityRule.evaluate(ctx, options)
-        all += ConcentrationRule.evaluate(ctx, options)
-        all += DataQualityRule.evaluate(profile ?? Profiler().profile(table), options)
+        let ctx = InsightContext(table: table, profile: profile ?? Profiler().profile(table), options: options)
+        let options = self.options
+        // Two independent halves of the rules, run side by side on large tables.
+        let halves = Parallel.map([0, 1], parallel: Parallel.worthIt(rows: table.rowCount)) { half -> RuleOutput in
+            var out = RuleOutput()
+            if half == 0 {
+                out.trends = TrendRule.evaluate(ctx, options)
+                out.insights += ChangePointRule.evaluate(ctx, options)
+                out.insights += SeasonalityRule.evaluate(ctx, options)
+                out.insights += ConcentrationRule.evaluate(ctx, options)
+            } else {
+                out.pairs = CorrelationRule.pairs(ctx, options)
+                out.insights += CorrelationRule.evaluate(out.pairs, options)
+                let (anomalies, counts) = AnomalyRule.evaluate(ctx, options)
+                out.insights += anomalies
+                out.anomalyCounts = counts
+                if let profile = ctx.profile { out.insights += DataQualityRule.evaluate(profile, options) }
+            }
+            return out
+        }
+        let trends = halves[0].trends
+        let pairs = halves[1].pairs
+        let anomalyCounts = halves[1].anomalyCounts
+        let all = halves[0].insights + trends.values.filter(\.significant).map(\.insight) + halves[1].insights
 
         var correlations: [String: JSONValue] = [:]
         for p in pairs {
@@ -51,6 +63,13 @@ public struct InsightDetector: Sendable {
         return Analysis(
             insights: rank(all), trends: trends.mapValues(\.insight.data), correlations: correlations,
             anomalies: anomalyCounts)
+    }
+
+    private struct RuleOutput: Sendable {
+        var insights: [Insight] = []
+        var trends: [String: TrendRule.Finding] = [:]
+        var pairs: [CorrelationRule.PairResult] = []
+        var anomalyCounts: [String: JSONValue] = [:]
     }
 
     func rank(_ insights: [Insight]) -> [Insight] {

@@ -34,12 +34,14 @@ enum SeasonalityRule {
         switch t.bucket {
         case .day, .week:
             // Daily totals over the whole span (days without rows count as 0).
-            let first = Int(t.firstDay.rounded(.down))
-            let count = Int(t.lastDay.rounded(.down)) - first + 1
+            let count = Int(t.lastDay.rounded(.down)) - Int(t.firstDay.rounded(.down)) + 1
             var totals = [Double](repeating: 0, count: count)
-            for i in 0..<m.values.count {
-                let d = t.days[i], v = m.values[i]
-                if !d.isNaN && !v.isNaN { totals[Int(d.rounded(.down)) - first] += v }
+            ctx.dayIndex.withUnsafeBufferPointer { d in
+                m.values.withUnsafeBufferPointer { v in
+                    totals.withUnsafeMutableBufferPointer { out in
+                        for i in 0..<v.count where d[i] >= 0 && !v[i].isNaN { out[Int(d[i])] += v[i] }
+                    }
+                }
             }
             return (totals, "day", [(7, "weekly"), (365, "yearly")])
         case .month:

@@ -19,19 +19,11 @@ enum TrendRule {
         guard let t = ctx.timeline else { return [:] }
         var out: [String: Finding] = [:]
         for m in ctx.measures {
-            var xs: [Double] = []
-            var ys: [Double] = []
-            xs.reserveCapacity(m.validCount)
-            ys.reserveCapacity(m.validCount)
-            for i in 0..<m.values.count {
-                let x = t.days[i], y = m.values[i]
-                if !x.isNaN && !y.isNaN {
-                    xs.append(x - t.firstDay)
-                    ys.append(y)
-                }
+            let fitted = t.days.withUnsafeBufferPointer { x in
+                m.values.withUnsafeBufferPointer { y in LinearFit(skippingNaN: x, y, xOffset: t.firstDay) }
             }
-            guard xs.count >= options.minimumRows, let fit = LinearFit(x: xs, y: ys),
-                  let series = ctx.periodSeries(m), series.values.count >= options.minimumPeriods,
+            guard let fit = fitted, fit.count >= options.minimumRows,
+                  let series = ctx.periodMeans[m.name], series.values.count >= options.minimumPeriods,
                   let mk = MannKendall(series.values) else { continue }
             let span = t.lastDay - t.firstDay
             let start = fit.predict(0), end = fit.predict(span)

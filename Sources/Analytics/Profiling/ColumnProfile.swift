@@ -20,6 +20,10 @@ public struct ColumnProfile: Sendable, Codable, Equatable {
     public var median: Double?
     public var std: Double?
     public var skewness: Double?
+    /// Raw median absolute deviation (not scaled by 1.4826), the spread behind robust z-scores.
+    public var mad: Double?
+    /// Mean absolute deviation from the median: the robust-z fallback scale when MAD is 0.
+    public var meanAbsoluteDeviation: Double?
     /// Keys `p05`, `p25`, `p50`, `p75`, `p95`.
     public var quantiles: [String: Double]?
     public var histogram: Histogram?
@@ -29,8 +33,18 @@ public struct ColumnProfile: Sendable, Codable, Equatable {
 
     public var nullFraction: Double { count > 0 ? Double(nulls) / Double(count) : 0 }
 
+    /// The robust summary behind outlier rules, when the profile has the numbers for it.
+    public var robustSummary: RobustSummary? {
+        guard let median, let mad, let meanAbsoluteDeviation, let q1 = quantiles?["p25"], let q3 = quantiles?["p75"] else {
+            return nil
+        }
+        return RobustSummary(count: count - nulls, median: median, mad: mad, q1: q1, q3: q3,
+                             meanAbsoluteDeviation: meanAbsoluteDeviation)
+    }
+
     enum CodingKeys: String, CodingKey {
-        case name, type, count, nulls, distinct, min, max, mean, median, std, skewness, quantiles, histogram
+        case name, type, count, nulls, distinct, min, max, mean, median, std, skewness, mad
+        case meanAbsoluteDeviation = "mean_absolute_deviation", quantiles, histogram
         case topValues = "top_values", isIdentifier = "is_identifier"
     }
 }

@@ -13,7 +13,7 @@ public struct Profiler: Sendable {
             rowCount: table.rowCount, columnCount: table.columns.count,
             duplicateRows: Deduplicator.firstOccurrences(table).duplicates,
             memoryBytes: table.columns.reduce(0) { $0 + MemoryFootprint.bytes($1) },
-            columns: table.columns.map(profile))
+            columns: Parallel.map(table.columns, parallel: Parallel.worthIt(rows: table.rowCount)) { self.profile($0) })
     }
 
     public func profile(_ column: Column) -> ColumnProfile {
@@ -40,6 +40,15 @@ public struct Profiler: Sendable {
         p.skewness = Descriptive.skewness(values)
         let levels = [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1]
         guard let q = Quantiles.of(values, levels) else { return }
+        var deviations = [Double](repeating: 0, count: values.count)
+        var absSum = 0.0
+        for i in values.indices {
+            let d = abs(values[i] - q[3])
+            deviations[i] = d
+            absSum += d
+        }
+        p.mad = Quantiles.of(deviations, [0.5])?.first
+        p.meanAbsoluteDeviation = absSum / Double(values.count)
         p.min = .number(q[0])
         p.max = .number(q[6])
         p.median = q[3]

@@ -55,6 +55,47 @@ public struct LinearFit: Sendable, Equatable, Codable {
         }
     }
 
+    /// Fits over the pairs where neither value is NaN, without copying them out first.
+    public init?(skippingNaN x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>, xOffset: Double = 0) {
+        let n = min(x.count, y.count)
+        var count = 0
+        var sx = 0.0, sy = 0.0
+        for i in 0..<n where !x[i].isNaN && !y[i].isNaN {
+            count += 1
+            sx += x[i] - xOffset
+            sy += y[i]
+        }
+        guard count >= 3 else { return nil }
+        let mx = sx / Double(count), my = sy / Double(count)
+        var sxx = 0.0, syy = 0.0, sxy = 0.0
+        for i in 0..<n where !x[i].isNaN && !y[i].isNaN {
+            let dx = x[i] - xOffset - mx, dy = y[i] - my
+            sxx += dx * dx
+            syy += dy * dy
+            sxy += dx * dy
+        }
+        self.init(count: count, meanX: mx, meanY: my, sxx: sxx, syy: syy, sxy: sxy)
+    }
+
+    /// From centred sums of squares and products.
+    init?(count n: Int, meanX mx: Double, meanY my: Double, sxx: Double, syy: Double, sxy: Double) {
+        guard n >= 3, sxx > 0 else { return nil }
+        let b = sxy / sxx
+        count = n
+        slope = b
+        intercept = my - b * mx
+        let df = Double(n - 2)
+        if syy <= 0 {
+            rSquared = 0
+            slopeStandardError = 0
+            pValue = 1
+            return
+        }
+        rSquared = min(1, sxy * sxy / (sxx * syy))
+        slopeStandardError = (max(0, syy - b * sxy) / df / sxx).squareRoot()
+        pValue = slopeStandardError == 0 ? 0 : Distributions.studentTTwoSidedP(b / slopeStandardError, df: df)
+    }
+
     public init?(x: [Double], y: [Double]) {
         guard let fit = x.withUnsafeBufferPointer({ xb in
             y.withUnsafeBufferPointer { yb in LinearFit(x: xb, y: yb) }

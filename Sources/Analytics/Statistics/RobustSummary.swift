@@ -57,7 +57,10 @@ public struct RobustSummary: Sendable, Equatable, Codable {
         self.init(count: values.count, median: med, mad: mad, q1: q[0], q3: q[2], meanAbsoluteDeviation: absSum / Double(values.count))
     }
 
-    init(count: Int, median: Double, mad: Double, q1: Double, q3: Double, meanAbsoluteDeviation: Double) {
+    public var meanAbsoluteDeviation: Double
+
+    public init(count: Int, median: Double, mad: Double, q1: Double, q3: Double, meanAbsoluteDeviation: Double) {
+        self.meanAbsoluteDeviation = meanAbsoluteDeviation
         self.count = count
         self.median = median
         self.mad = mad
@@ -70,26 +73,5 @@ public struct RobustSummary: Sendable, Equatable, Codable {
     public init?(_ values: [Double]) {
         guard let s = values.withUnsafeBufferPointer({ RobustSummary($0) }) else { return nil }
         self = s
-    }
-
-    /// Summarises the values in `scratch`, which is reordered and overwritten.
-    public init?(scratch: UnsafeMutableBufferPointer<Double>) {
-        guard let q = Quantiles.inPlace(scratch, [0.25, 0.5, 0.75]) else { return nil }
-        let med = q[1]
-        var absSum = 0.0
-        for i in scratch.indices {
-            let d = abs(scratch[i] - med)
-            scratch[i] = d
-            absSum += d
-        }
-        let mad = Quantiles.inPlace(scratch, [0.5])?.first ?? 0
-        let meanAbs = absSum / Double(scratch.count)
-        self.count = scratch.count
-        self.median = med
-        self.mad = mad
-        self.q1 = q[0]
-        self.q3 = q[2]
-        // With the fallback, 0.6745 / zScale equals 1 / (1.253314 · meanAbs).
-        self.zScale = mad > 0 ? mad : 0.6745 * 1.253314 * meanAbs
     }
 }
