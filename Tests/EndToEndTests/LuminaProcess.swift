@@ -17,9 +17,15 @@ final class LuminaProcess: @unchecked Sendable {
 
     /// Starts `lumina serve` and waits until `/healthz` answers.
     init(extraEnvironment: [String: String] = [:], databaseURL: String? = nil, dataDirectory: String? = nil) async throws {
-        let made = try await TestDatabase.make()
-        self.databaseURL = databaseURL ?? made.url
-        self.dataDirectory = dataDirectory ?? made.dataDirectory
+        if let databaseURL, let dataDirectory {
+            self.databaseURL = databaseURL
+            self.dataDirectory = dataDirectory
+        } else {
+            let made = try await TestDatabase.make()
+            self.databaseURL = databaseURL ?? made.url
+            self.dataDirectory = dataDirectory ?? made.dataDirectory
+        }
+        try FileManager.default.createDirectory(atPath: self.dataDirectory, withIntermediateDirectories: true)
         port = try Self.freePort()
         logPath = self.dataDirectory + "/server.log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)

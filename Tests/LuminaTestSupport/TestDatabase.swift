@@ -17,9 +17,17 @@ public enum TestDatabase {
 
     /// A new, empty database (as a `LUMINA_DATABASE_URL`) and a scratch data directory.
     public static func make() async throws -> (url: String, dataDirectory: String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lumina-test-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        guard engine == "postgres" else { return ("sqlite://" + directory + "/lumina.db", directory) }
+        guard engine == "postgres" else {
+            let directory = try scratchDirectory()
+            return ("sqlite://" + directory + "/lumina.db", directory)
+        }
+        return try await makePostgres()
+    }
+
+    /// A new PostgreSQL database whatever the engine under test, for what only PostgreSQL does
+    /// (several nodes sharing one database).
+    public static func makePostgres() async throws -> (url: String, dataDirectory: String) {
+        let directory = try scratchDirectory()
         guard let admin = ProcessInfo.processInfo.environment["LUMINA_TEST_POSTGRES_URL"],
               let components = URLComponents(string: admin), let host = components.host
         else { throw MissingPostgresURL() }
@@ -34,6 +42,12 @@ public enum TestDatabase {
         var url = components
         url.path = "/" + name
         return (url.string ?? admin, directory)
+    }
+
+    static func scratchDirectory() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lumina-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory
     }
 
     /// The repository root, found from this file's path, so tests run from any working directory.

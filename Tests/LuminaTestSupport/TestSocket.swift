@@ -23,7 +23,7 @@ public final class TestSocket: Sendable {
         logger.logLevel = .warning
         task = Task {
             do {
-                let frame = try await WebSocketClient.connect(url: url, configuration: .init(additionalHeaders: headers), logger: logger) { inbound, outbound, _ in
+                let frame = try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 16 << 20, additionalHeaders: headers), logger: logger) { inbound, outbound, _ in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         for await text in outgoing { try await outbound.write(.text(text)) }
