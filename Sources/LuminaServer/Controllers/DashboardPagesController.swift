@@ -74,13 +74,14 @@ struct DashboardPagesController: Sendable {
         let canManage: Bool
         let access: String
         let widgetCount: Int
+        let hasWidgets: Bool
         var error: String?
     }
 
     private func detail(_ dashboard: Dashboard, _ access: DashboardAccess, error: String? = nil) -> DetailPage {
         DetailPage(id: dashboard.id, name: dashboard.name, description: dashboard.description, version: dashboard.version,
                    canEdit: access.canEdit, canManage: access.canManage, access: "\(access)", widgetCount: dashboard.widgets.count,
-                   error: error)
+                   hasWidgets: !dashboard.widgets.isEmpty, error: error)
     }
 
     @Sendable func show(_ request: Request, context: LuminaRequestContext) async throws -> Response {
