@@ -46,8 +46,12 @@ extension Cleaner {
         }
         var imputed: [String: Int] = [:]
         var total = rowsDropped
+        let options = self.options
+        let outcomes = Parallel.map(table.columns, parallel: Parallel.worthIt(rows: table.rowCount)) {
+            MissingValueHandler.handle($0, options: options)
+        }
         for i in table.columns.indices {
-            let outcome = MissingValueHandler.handle(table.columns[i], options: options)
+            let outcome = outcomes[i]
             table.columns[i] = outcome.column
             imputed[outcome.column.name] = outcome.imputed
             total += outcome.imputed

@@ -51,7 +51,9 @@ public struct Cleaner: Sendable {
             duplicates = dups
             if dups > 0 {
                 kept = keep
-                table = Table(columns: table.columns.map { ColumnRebuilding.gather($0, rows: keep) }, rowCount: keep.count)
+                table = Table(columns: Parallel.map(table.columns, parallel: Parallel.worthIt(rows: keep.count)) {
+                    ColumnRebuilding.gather($0, rows: keep)
+                }, rowCount: keep.count)
             }
         }
         steps.append(.init(name: Self.stepNames[3], changed: duplicates,
@@ -66,8 +68,9 @@ public struct Cleaner: Sendable {
         var outlierDetails: [String: JSONValue] = [:]
         var flagged = 0
         if options.flagOutliers {
-            for column in table.columns {
-                guard let f = OutlierFlagger.flag(column) else { continue }
+            let flags = Parallel.map(table.columns, parallel: Parallel.worthIt(rows: table.rowCount)) { OutlierFlagger.flag($0) }
+            for (column, flag) in zip(table.columns, flags) {
+                guard let f = flag else { continue }
                 outliers[column.name] = ["robust_z": f.robustZ, "iqr": f.iqr]
                 flagged += f.robustZ
                 outlierDetails[column.name] = [
@@ -91,13 +94,14 @@ public struct Cleaner: Sendable {
 
     private func transformColumns(
         _ table: inout Table, name: String, enabled: Bool,
-        _ body: (Column) -> (Column, Int, [String: JSONValue])
+        _ body: @escaping @Sendable (Column) -> (Column, Int, [String: JSONValue])
     ) -> CleaningReport.Step {
         var details: [String: JSONValue] = [:]
         var total = 0
         if enabled {
+            let outputs = Parallel.map(table.columns, parallel: Parallel.worthIt(rows: table.rowCount), body)
             for i in table.columns.indices {
-                let (out, changed, info) = body(table.columns[i])
+                let (out, changed, info) = outputs[i]
                 guard changed > 0 else { continue }
                 table.columns[i] = out
                 total += changed

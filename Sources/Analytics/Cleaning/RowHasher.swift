@@ -14,8 +14,17 @@ enum RowHasher {
         return x &* 0x94D0_49BB_1331_11EB
     }
 
+    /// Row hashes; large tables hash their two halves on separate cores.
     static func hashes(_ table: Table) -> [UInt64] {
-        var hashes = [UInt64](repeating: 0x243F_6A88_85A3_08D3, count: table.rowCount)
+        let n = table.rowCount
+        guard Parallel.worthIt(rows: n) else { return hashes(table, rows: 0..<n) }
+        let halves = Parallel.map([0..<(n / 2), (n / 2)..<n]) { hashes(table, rows: $0) }
+        return halves[0] + halves[1]
+    }
+
+    static func hashes(_ table: Table, rows: Range<Int>) -> [UInt64] {
+        var hashes = [UInt64](repeating: 0x243F_6A88_85A3_08D3, count: rows.count)
+        let base = rows.lowerBound
         for column in table.columns {
             let validity = column.validity
             let all = validity.nullCount == 0
@@ -23,7 +32,7 @@ enum RowHasher {
                 func fold<T>(_ a: [T], _ bits: (T) -> UInt64) {
                     a.withUnsafeBufferPointer { v in
                         for i in 0..<h.count {
-                            h[i] = mix(h[i], (all || validity[i]) ? bits(v[i]) : nullHash)
+                            h[i] = mix(h[i], (all || validity[base + i]) ? bits(v[base + i]) : nullHash)
                         }
                     }
                 }
@@ -37,7 +46,7 @@ enum RowHasher {
                 case .category(let codes, _): fold(codes) { UInt64($0) }
                 case .text:
                     for i in 0..<h.count {
-                        h[i] = mix(h[i], column.string(at: i).map(stringHash) ?? nullHash)
+                        h[i] = mix(h[i], column.string(at: base + i).map(stringHash) ?? nullHash)
                     }
                 }
             }
