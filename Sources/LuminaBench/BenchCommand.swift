@@ -1,0 +1,95 @@
+import Analytics
+import Foundation
+
+/// Parses the command line and runs the benchmark: read + infer, clean, profile, insights and
+/// three chart aggregations, each timed over several runs (medians reported), plus peak RSS.
+struct BenchCommand {
+    static let usage = """
+        usage: lumina-bench FILE.csv [--runs N] [--json] [--expected expected_detections.json [--key NAME]]
+               lumina-bench --generate ROWS [--out FILE.csv] [--runs N] [--json]
+        """
+
+    struct UsageError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    var file: URL
+    var generateRows: Int?
+    var runs = 3
+    var json = false
+    var expected: URL?
+    var key: String?
+
+    init(arguments: [String]) throws {
+        var file: URL?
+        var i = 0
+        func value() throws -> String {
+            i += 1
+            guard i < arguments.count else { throw UsageError(description: "\(arguments[i - 1]) needs a value") }
+            return arguments[i]
+        }
+        while i < arguments.count {
+            switch arguments[i] {
+            case "--runs":
+                guard let n = Int(try value()), n > 0 else { throw UsageError(description: "--runs takes a positive number") }
+                runs = n
+            case "--json": json = true
+            case "--expected": expected = URL(fileURLWithPath: try value())
+            case "--key": key = try value()
+            case "--generate":
+                guard let n = Int(try value()), n > 0 else { throw UsageError(description: "--generate takes a row count") }
+                generateRows = n
+            case "--out": file = URL(fileURLWithPath: try value())
+            case "-h", "--help": throw UsageError(description: "help")
+            case let arg where arg.hasPrefix("-"): throw UsageError(description: "unknown option \(arg)")
+            default: file = URL(fileURLWithPath: arguments[i])
+            }
+            i += 1
+        }
+        if let rows = generateRows {
+            self.file = file ?? FileManager.default.temporaryDirectory.appendingPathComponent("lumina_bench_\(rows).csv")
+        } else {
+            guard let file else { throw UsageError(description: "no CSV file given") }
+            self.file = file
+        }
+    }
+
+    /// Runs everything; returns false when an expected-detections check failed.
+    func run() throws -> Bool {
+        if let rows = generateRows {
+            try SalesGenerator(rows: rows).write(to: file)
+        }
+        var timings: [String: [Double]] = [:]
+        var last: (ReadResult, BenchPipeline.Outcome)?
+        for _ in 0..<runs {
+            last = nil  // release the previous run's tables before reading again
+            let (read, tRead) = try Stopwatch.time { try BenchReading.read(file) }
+            let outcome = try BenchPipeline.run(read.table)
+            timings["read + infer", default: []].append(tRead)
+            for (phase, seconds) in outcome.seconds { timings[phase, default: []].append(seconds) }
+            last = (read, outcome)
+        }
+        guard let (read, outcome) = last else { return true }
+        var check: ExpectedCheck?
+        if let expected {
+            check = try loadCheck(expected, outcome)
+        }
+        let report = BenchReport(
+            file: file.lastPathComponent, bytes: (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0,
+            rows: read.table.rowCount, runs: runs, timings: timings, peakBytes: PeakMemory.bytes(), outcome: outcome, check: check)
+        let text = json ? try report.json() : report.text()
+        FileHandle.standardOutput.write(Data(text.utf8))
+        return check?.passed ?? true
+    }
+
+    private func loadCheck(_ url: URL, _ outcome: BenchPipeline.Outcome) throws -> ExpectedCheck {
+        let all = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
+        let name = key ?? file.lastPathComponent
+        guard let entry = (all[name] as? [String: Any])?["expected"] as? [String: Any] else {
+            throw UsageError(description: "\(url.lastPathComponent) has no entry for \(name) (use --key)")
+        }
+        var check = ExpectedCheck()
+        check.check(entry, outcome)
+        return check
+    }
+}
