@@ -43,9 +43,11 @@ struct LuminaServices: Sendable {
         }
         let hub = ChannelHub(backend: backend, nodeID: ChannelNodeID(configuration.nodeID), logger: realtimeLogger)
         background.append(ChannelHubService(hub: hub))
+        let sessions = SessionStore(database: database, ttl: configuration.sessionTTL)
+        background.append(MaintenanceService(sessions: sessions, interval: .seconds(3600), logger: logger))
         return LuminaServices(
             configuration: configuration, database: database, users: users,
-            sessions: SessionStore(database: database, ttl: configuration.sessionTTL),
+            sessions: sessions,
             tokens: APITokenStore(database: database), dashboards: DashboardStore(database: database),
             datasets: DatasetStore(database: database), accounts: accounts, views: try await ViewRenderer.load(),
             registry: registry, dashboardEvents: RealtimeDashboardEvents(hub: hub, logger: realtimeLogger),

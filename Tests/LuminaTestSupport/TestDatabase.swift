@@ -11,7 +11,7 @@ public enum TestDatabase {
 
     public struct MissingPostgresURL: Error, CustomStringConvertible {
         public var description: String {
-            "LUMINA_TEST_DATABASE=postgres needs LUMINA_TEST_POSTGRES_URL=postgres://user@host:port/admin_db (scripts/test.sh sets both)"
+            "PostgreSQL tests need LUMINA_TEST_POSTGRES_URL=postgres://user@host:port/admin_db (scripts/test.sh starts a server and sets it)"
         }
     }
 

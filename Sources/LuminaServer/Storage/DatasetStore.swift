@@ -27,15 +27,20 @@ struct DatasetStore: Sendable {
         }
     }
 
-    /// The dataset when `user` may see it.
+    /// The dataset when `user` may see it: owners and admins, and members of a dashboard that charts it.
     func find(id: Int, for user: User) async throws -> DatasetSummary? {
-        let page = try await database.withConnection { db in
-            try await db.select().column("*").from("datasets").where("id", .equal, id).first().map(DatasetSummary.init(row:))
+        try await database.withConnection { db in
+            guard let row = try await db.select().column("*").from("datasets").where("id", .equal, id).first() else { return nil }
+            let dataset = try DatasetSummary(row: row)
+            if dataset.ownerId == user.id || user.role == .admin { return dataset }
+            let shared = try await db.select().column(SQLColumn("id", table: "visualizations")).from("visualizations")
+                .join("dashboard_members", on: SQLColumn("dashboard_id", table: "visualizations"), .equal,
+                      SQLColumn("dashboard_id", table: "dashboard_members"))
+                .where(SQLColumn("dataset_id", table: "visualizations"), .equal, SQLBind(id))
+                .where(SQLColumn("user_id", table: "dashboard_members"), .equal, SQLBind(user.id))
+                .limit(1).first()
+            return shared == nil ? nil : dataset
         }
-        guard let page else { return nil }
-        if page.ownerId == user.id || user.role == .admin { return page }
-        let visible = try await list(visibleTo: user, limit: 10_000).datasets.contains { $0.id == id }
-        return visible ? page : nil
     }
 
     func columns(of datasetID: Int, stage: String) async throws -> [DatasetColumn] {
