@@ -30,7 +30,7 @@ enum AnomalyRule {
                 "robust_z": .int(z), "iqr": .int(iqr), "median": .number(s.median), "mad": .number(s.mad),
                 "q1": .number(s.q1), "q3": .number(s.q3),
             ]
-            guard z > 0, implausible(extreme, n: valid.count) else { continue }
+            guard z > 0, implausible(extreme, n: valid.count), !explainedByTrend(ctx, m) else { continue }
             let name = DisplayName.of(m.name)
             let share = Double(z) / Double(valid.count)
             insights.append(Insight(
@@ -47,6 +47,24 @@ enum AnomalyRule {
             if let series = timeSeriesAnomaly(ctx, m, s, options) { insights.append(series) }
         }
         return (insights, counts)
+    }
+
+    /// Whether the values stop looking unusual once a linear trend over time is removed: a
+    /// series that climbed steadily has "extreme" early and late values that are no anomaly.
+    static func explainedByTrend(_ ctx: InsightContext, _ m: InsightContext.Measure) -> Bool {
+        guard let t = ctx.timeline else { return false }
+        let fit = t.days.withUnsafeBufferPointer { x in
+            m.values.withUnsafeBufferPointer { y in LinearFit(skippingNaN: x, y, xOffset: t.firstDay) }
+        }
+        guard let fit, fit.pValue < 0.01 else { return false }
+        var residuals: [Double] = []
+        residuals.reserveCapacity(m.validCount)
+        for i in 0..<m.values.count where !m.values[i].isNaN && !t.days[i].isNaN {
+            residuals.append(m.values[i] - fit.predict(t.days[i] - t.firstDay))
+        }
+        guard let s = RobustSummary(residuals) else { return false }
+        let worst = residuals.reduce(0.0) { max($0, abs(s.robustZ($1))) }
+        return !(worst > RobustSummary.robustZThreshold && implausible(worst, n: residuals.count))
     }
 
     /// Whether the largest |z| is unlikely for `n` Gaussian draws (expected count < 0.01).

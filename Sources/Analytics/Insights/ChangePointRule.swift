@@ -26,10 +26,12 @@ enum ChangePointRule {
             guard stepRSS < 0.8 * lineRSS else { continue }
             let strongest = found.max { abs($0.meanAfter - $0.meanBefore) < abs($1.meanAfter - $1.meanBefore) }!
             let when = t.labels[series.indices[strongest.index]]
-            let change = strongest.meanBefore != 0 ? (strongest.meanAfter - strongest.meanBefore) / abs(strongest.meanBefore) : .nan
+            // Percentages only between two positive levels; across zero they mean nothing.
+            let change = strongest.meanBefore > 0 && strongest.meanAfter > 0
+                ? (strongest.meanAfter - strongest.meanBefore) / strongest.meanBefore : .nan
             let name = DisplayName.of(m.name)
             let verb = strongest.meanAfter > strongest.meanBefore ? "jumped" : "dropped"
-            let size = change.isNaN ? NumberFormatting.readable(strongest.meanAfter - strongest.meanBefore)
+            let size = change.isNaN ? "by " + NumberFormatting.readable(abs(strongest.meanAfter - strongest.meanBefore))
                 : NumberFormatting.percent(abs(change))
             let title = "\(name) \(verb) \(size) around \(when) (\(NumberFormatting.pValue(strongest.pValue)))"
             let description = "The \(t.bucket.rawValue)ly average moved from \(NumberFormatting.readable(strongest.meanBefore)) "

@@ -82,8 +82,9 @@ enum CorrelationRule {
             let lead = strongPearson ? pair.pearson! : pair.spearman!
             let a = DisplayName.of(pair.a), b = DisplayName.lower(pair.b)
             let direction = lead.r > 0 ? "rise and fall together" : "move in opposite directions"
-            let r = String(format: "%.2f", lead.r)
-            let title = "\(a) and \(b) \(direction) (r = \(r))"
+            let r = String(format: abs(lead.r) >= 0.995 ? "%.3f" : "%.2f", lead.r)
+            let symbol = strongPearson ? "r" : "Spearman ρ"
+            let title = "\(a) and \(b) \(direction) (\(symbol) = \(r))"
             var description = "Pearson r = \(pair.pearson.map { String(format: "%.3f", $0.r) } ?? "n/a") over "
                 + "\(NumberFormatting.grouped(Int64(pair.pearson?.count ?? 0))) rows (\(NumberFormatting.pValue(pair.pearson?.pValue ?? 1)))"
             if let s = pair.spearman {

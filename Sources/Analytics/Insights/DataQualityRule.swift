@@ -25,7 +25,7 @@ enum DataQualityRule {
                       "Every filled cell is \(c.topValues.first?.value ?? "the same"); it carries no information.")
                 continue
             }
-            if c.isIdentifier || (filled == c.count && c.distinct == c.count && c.type != .float && c.type != .datetime) {
+            if c.isIdentifier || (filled == c.count && c.distinct == c.count && ![.float, .date, .datetime].contains(c.type)) {
                 alert("all_unique", 0.2, "\(name) is unique on every row",
                       "\(NumberFormatting.grouped(Int64(c.distinct))) distinct values in \(NumberFormatting.grouped(Int64(c.count))) rows: "
                         + "it identifies rows and is left out of statistics.")

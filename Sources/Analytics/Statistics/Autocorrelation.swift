@@ -2,8 +2,10 @@
 ///
 /// `acf(k) = Σ_{t<n−k} (x_t − m)(x_{t+k} − m) / Σ (x_t − m)²` (the biased estimator statsmodels
 /// uses, which keeps the function positive semi-definite). A period is called seasonal when its
-/// autocorrelation clears both a strength floor and the 99% white-noise band `2.576/√n`, and the
-/// series covers at least three full periods: fewer cycles cannot tell a season from a coincidence.
+/// autocorrelation clears both a strength floor and the 99% white-noise band `2.576/√n`, stands
+/// above its neighbouring lags (a smooth, slowly wandering series has large autocorrelation at
+/// every short lag, but no peak), and the series covers at least three full periods: fewer
+/// cycles cannot tell a season from a coincidence.
 public enum Autocorrelation {
     public static func acf(_ series: [Double], lag: Int) -> Double? {
         let n = series.count
@@ -33,6 +35,9 @@ public enum Autocorrelation {
         var best: Seasonality?
         for period in candidates where period >= 2 && n >= 3 * period {
             guard let r = acf(series, lag: period), r >= minimumStrength, r > band else { continue }
+            let before = acf(series, lag: period - 1) ?? 0
+            let after = acf(series, lag: period + 1) ?? 0
+            guard r >= max(before, after) + 0.1 else { continue }
             if r > (best?.autocorrelation ?? -1) {
                 best = Seasonality(period: period, autocorrelation: r, cycles: n / period)
             }
