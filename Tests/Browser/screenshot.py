@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Takes the README screenshots from a fresh server with a little sample content.
+
+    /usr/bin/python3 Tests/Browser/screenshot.py --binary .build/debug/lumina --out Public/images/screenshots
+"""
+import argparse
+import os
+
+from selenium.webdriver.common.by import By
+
+from lumina_server import LuminaServer
+from run_journeys import PASSWORD, browser, register, wait
+from selenium.webdriver.support import expected_conditions as EC
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    server = LuminaServer(args.binary, "sqlite")
+    server.start()
+    driver = browser(1280, 800)
+    try:
+        register(driver, server.url, "Ana Analyst", "ana@example.com")
+        _, token = server.api("POST", "/api/v1/auth/token", {"email": "ana@example.com", "password": PASSWORD})
+        for name, description in [("Sales overview", "Revenue, units and discounts by region"),
+                                  ("Customer retention", "Returning customers and churn by cohort"),
+                                  ("Weather and demand", "Daily demand against temperature and rain")]:
+            server.api("POST", "/api/v1/dashboards", {"name": name, "description": description}, token["token"])
+        driver.get(server.url + "/dashboards/")
+        driver.save_screenshot(os.path.join(args.out, "dashboards.png"))
+        first = driver.find_elements(By.CSS_SELECTOR, "#dashboard-list a")[-1]
+        first.click()
+        wait(driver, EC.text_to_be_present_in_element((By.ID, "live-status"), "live"))
+        driver.save_screenshot(os.path.join(args.out, "dashboard.png"))
+    finally:
+        driver.quit()
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
