@@ -57,14 +57,19 @@ enum AnomalyRule {
             m.values.withUnsafeBufferPointer { y in LinearFit(skippingNaN: x, y, xOffset: t.firstDay) }
         }
         guard let fit, fit.pValue < 0.01 else { return false }
-        var residuals: [Double] = []
-        residuals.reserveCapacity(m.validCount)
-        for i in 0..<m.values.count where !m.values[i].isNaN && !t.days[i].isNaN {
-            residuals.append(m.values[i] - fit.predict(t.days[i] - t.firstDay))
+        // Residual centre and spread from an evenly spaced sample (plenty for a median and MAD),
+        // then the most extreme residual over every row.
+        let step = max(1, m.values.count / 50_000)
+        var sample: [Double] = []
+        for i in stride(from: 0, to: m.values.count, by: step) where !m.values[i].isNaN && !t.days[i].isNaN {
+            sample.append(m.values[i] - fit.predict(t.days[i] - t.firstDay))
         }
-        guard let s = RobustSummary(residuals) else { return false }
-        let worst = residuals.reduce(0.0) { max($0, abs(s.robustZ($1))) }
-        return !(worst > RobustSummary.robustZThreshold && implausible(worst, n: residuals.count))
+        guard let s = RobustSummary(sample) else { return false }
+        var worst = 0.0
+        for i in 0..<m.values.count where !m.values[i].isNaN && !t.days[i].isNaN {
+            worst = max(worst, abs(s.robustZ(m.values[i] - fit.predict(t.days[i] - t.firstDay))))
+        }
+        return !(worst > RobustSummary.robustZThreshold && implausible(worst, n: fit.count))
     }
 
     /// Whether the largest |z| is unlikely for `n` Gaussian draws (expected count < 0.01).

@@ -15,12 +15,13 @@ enum ConcentrationRule {
             let rows = GroupAccumulators.rowCounts(keys: keys, groups: dictionary.count)
             var totals: [(String?, [Double])] = [(nil, rows.map(Double.init))]
             for m in ctx.measures {
+                // Shares of a total only make sense for quantities that cannot be negative.
+                if case .number(let low)? = ctx.profile?.column(named: m.name)?.min, low < 0 { continue }
                 let acc = m.values.withUnsafeBufferPointer { v in
-                    GroupAccumulators.run(count: v.count, keys: keys, groups: dictionary.count, validity: nil, extremes: true) {
+                    GroupAccumulators.run(count: v.count, keys: keys, groups: dictionary.count, validity: nil, extremes: ctx.profile == nil) {
                         v[$0].isNaN ? 0 : v[$0]
                     }
                 }
-                // Shares of a total only make sense for quantities that cannot be negative.
                 guard !acc.mins.contains(where: { $0 < 0 }) else { continue }
                 totals.append((m.name, acc.sums))
             }

@@ -33,17 +33,20 @@ struct InsightContext {
     init(table: Table, profile: DatasetProfile?, options: InsightOptions) {
         self.table = table
         self.profile = profile
-        measures = table.columns.compactMap { c in
-            guard ColumnValues.isQuantity(c), !IdentifierDetector.isIdentifier(c),
+        let parallel = Parallel.worthIt(rows: table.rowCount)
+        let minimumRows = options.minimumRows
+        measures = Parallel.map(table.columns, parallel: parallel) { c -> Measure? in
+            guard ColumnValues.isQuantity(c), c.count - c.validity.nullCount >= minimumRows,
+                  profile?.column(named: c.name)?.isIdentifier ?? IdentifierDetector.isIdentifier(c) == false,
                   let values = ColumnValues.doubles(c) else { return nil }
-            let valid = c.count - c.validity.nullCount
-            guard valid >= options.minimumRows else { return nil }
-            return Measure(name: c.name, values: values, validCount: valid)
-        }
+            return Measure(name: c.name, values: values, validCount: c.count - c.validity.nullCount)
+        }.compactMap { $0 }
         timeline = Self.timeline(table, options)
         if let t = timeline {
             dayIndex = t.days.map { $0.isNaN ? -1 : Int32(($0 - t.firstDay.rounded(.down)).rounded(.down)) }
-            for m in measures { periodMeans[m.name] = periodSeries(m) }
+            let context = self
+            let means = Parallel.map(measures, parallel: parallel) { context.periodSeries($0) }
+            for (m, series) in zip(measures, means) { periodMeans[m.name] = series }
         }
     }
 
