@@ -64,7 +64,9 @@ func buildApplication(services: LuminaServices, logger: Logger) throws -> some A
         router: router,
         server: .http1WebSocketUpgrade(
             webSocketRouter: router,
-            configuration: .init(ws: .init(maxFrameSize: 1 << 20, extensions: [.perMessageDeflate(maxDecompressedFrameSize: 1 << 20)]))
+            // 1 MiB frames carry upload chunks; pings every 30 s find dead peers behind NATs and proxies.
+            configuration: .init(ws: .init(maxFrameSize: 1 << 20, extensions: [.perMessageDeflate(maxDecompressedFrameSize: 1 << 20)],
+                                           autoPing: .enabled(timePeriod: .seconds(30))))
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "LuminaBI"),
         logger: logger

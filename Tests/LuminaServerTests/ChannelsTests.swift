@@ -133,6 +133,28 @@ import Testing
         }
     }
 
+    @Test func compressedSocketsCarryTheSameMessages() async throws {
+        try await TestServer.run { client in
+            let (id, token) = try await Self.dashboard(client)
+            let compressed = TestSocket(url: Self.url(client, "/ws/dashboard/\(id)/", token: token), deflate: true)
+            _ = try await compressed.next(type: "presence")
+            let text = String(repeating: "revenue up ", count: 5_000)
+            _ = try await client.request(.post, "/api/v1/dashboards/\(id)/events", json: #"{"type":"annotation","text":"\#(text)"}"#, token: token)
+            let event = try await compressed.next(type: "annotation")
+            #expect(event["text"] as? String == text)
+        }
+    }
+
+    @Test func oversizedInboundMessageClosesTheSocket() async throws {
+        try await TestServer.run { client in
+            let (id, token) = try await Self.dashboard(client)
+            let socket = TestSocket(url: Self.url(client, "/ws/dashboard/\(id)/", token: token))
+            _ = try await socket.next(type: "presence")
+            socket.send(#"{"type":"filter_change","filters":{"x":""# + String(repeating: "y", count: 100_000) + #""}}"#)
+            #expect(try await socket.closeCode() == 1009, "message too big")
+        }
+    }
+
     @Test func renamingThroughTheAPIUpdatesOpenCopies() async throws {
         try await TestServer.run { client in
             let (id, token) = try await Self.dashboard(client)

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdWSClient
+import HummingbirdWSCompression
 import Logging
 import NIOCore
 import NIOWebSocket
@@ -11,10 +12,12 @@ public final class TestSocket: Sendable {
     private let queue = MessageQueue()
     private let outgoing: AsyncStream<String>.Continuation
     private let task: Task<WebSocketCloseFrame?, any Error>
+    private let finished = Finished()
 
-    public init(url: String, origin: String? = nil, cookie: String? = nil) {
+    public init(url: String, origin: String? = nil, cookie: String? = nil, deflate: Bool = false) {
         let (outgoing, outgoingContinuation) = AsyncStream<String>.makeStream()
         let queue = self.queue
+        let finished = self.finished
         self.outgoing = outgoingContinuation
         var headers = HTTPFields()
         if let origin { headers[.origin] = origin }
@@ -23,7 +26,9 @@ public final class TestSocket: Sendable {
         logger.logLevel = .warning
         task = Task {
             do {
-                let frame = try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 16 << 20, additionalHeaders: headers), logger: logger) { inbound, outbound, _ in
+                var configuration = WebSocketClientConfiguration(maxFrameSize: 16 << 20, additionalHeaders: headers)
+                if deflate { configuration.extensions = [WebSocketExtensionFactory.perMessageDeflate(maxDecompressedFrameSize: 16 << 20).build()] }
+                let frame = try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         for await text in outgoing { try await outbound.write(.text(text)) }
@@ -36,9 +41,11 @@ public final class TestSocket: Sendable {
                 }
                 }
                 await queue.finish()
+                finished.set()
                 return frame
             } catch {
                 await queue.finish()
+                finished.set()
                 throw error
             }
         }
@@ -78,23 +85,26 @@ public final class TestSocket: Sendable {
 
     /// The close code the server sent (nil when the connection ended without a close frame).
     public func closeCode(timeout: Duration = .seconds(5)) async throws -> Int? {
-        let task = self.task
-        return try await withThrowingTaskGroup(of: Int?.self) { group in
-            group.addTask { try await task.value.map { closeCodeNumber($0.closeCode) } }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw SocketTimeout(after: timeout)
-            }
-            let value = try await group.next()!
-            group.cancelAll()
-            return value
+        let deadline = ContinuousClock.now + timeout
+        while !finished.value {
+            guard ContinuousClock.now < deadline else { throw SocketTimeout(after: timeout) }
+            try await Task.sleep(for: .milliseconds(20))
         }
+        return try await task.value.map { closeCodeNumber($0.closeCode) }
     }
 
     deinit {
         outgoing.finish()
         task.cancel()
     }
+}
+
+/// Whether the connection task has ended, readable without awaiting it.
+private final class Finished: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    var value: Bool { lock.withLock { done } }
+    func set() { lock.withLock { done = true } }
 }
 
 private func closeCodeNumber(_ code: WebSocketErrorCode) -> Int {

@@ -33,6 +33,12 @@ enum SocketSession {
             group.addTask {
                 do {
                     for try await message in inbound.messages(maxSize: maxMessageSize) {
+                        // The stream's limit covers fragmented messages only; one large frame is checked here.
+                        guard message.size <= maxMessageSize else {
+                            logger.notice("websocket message too large", metadata: ["bytes": "\(message.size)", "limit": "\(maxMessageSize)"])
+                            try? await outbound.close(.messageTooLarge, reason: "messages are limited to \(maxMessageSize) bytes")
+                            break
+                        }
                         try await onMessage(message)
                     }
                 } catch {
@@ -76,5 +82,14 @@ enum SocketSession {
     /// Refuses a socket after the handshake with an application close code (4401, 4403).
     static func refuse(_ outbound: WebSocketOutboundWriter, code: UInt16, reason: String) async {
         try? await outbound.close(.init(codeNumber: Int(code)), reason: reason)
+    }
+}
+
+extension WebSocketMessage {
+    var size: Int {
+        switch self {
+        case .text(let text): text.utf8.count
+        case .binary(let buffer): buffer.readableBytes
+        }
     }
 }
