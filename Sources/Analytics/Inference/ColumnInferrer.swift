@@ -1,0 +1,157 @@
+/// Decides each column's type from all of its cells and builds the typed column.
+///
+/// A column is numeric, boolean or temporal when at least 95% of its non-null cells read that way;
+/// the rest become nulls and are reported, so a `T` (trace) among rainfall numbers does not turn the
+/// whole column into text. Strings with few distinct values become dictionary-encoded categories.
+struct ColumnInferrer {
+    let bytes: UnsafeBufferPointer<UInt8>
+    static let strayTolerance = 0.05
+
+    struct Outcome {
+        var column: Column
+        var strayCells: [(row: Int, value: String)]
+        var strayCount: Int
+    }
+
+    func infer(name: String, cells: [UInt64?]) -> Outcome {
+        let values: [ArraySlice<UInt8>?] = cells.map { ref in
+            guard let ref else { return nil }
+            let trimmed = CellParser.trimmed(CSVTokenizer.value(ref, in: bytes))
+            return CellParser.isNull(trimmed) ? nil : trimmed
+        }
+        let present = values.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
+        var validity = ValidityBitmap(count: cells.count)
+        for (row, value) in values.enumerated() where value == nil { validity[row] = false }
+        guard present > 0 else {
+            return Outcome(column: Column(name: name, type: .text, storage: .text(TextStorage([String](repeating: "", count: cells.count))),
+                                          validity: validity), strayCells: [], strayCount: 0)
+        }
+        let allowedStrays = Int(Double(present) * Self.strayTolerance)
+        if let outcome = booleanColumn(name, values, validity, present) { return outcome }
+        if let outcome = numericColumn(name, values, validity, present, allowedStrays) { return outcome }
+        if let outcome = temporalColumn(name, values, validity, present, allowedStrays) { return outcome }
+        return stringColumn(name, cells, validity, present)
+    }
+
+    private func booleanColumn(_ name: String, _ values: [ArraySlice<UInt8>?], _ validity: ValidityBitmap, _ present: Int) -> Outcome? {
+        var result = [Bool](repeating: false, count: values.count)
+        var words = 0
+        for (row, value) in values.enumerated() {
+            guard let value else { continue }
+            switch CellParser.boolean(value) {
+            case .word(let truth)?: result[row] = truth; words += 1
+            case .digit(let truth)?: result[row] = truth
+            case nil: return nil
+            }
+        }
+        // A column of only 0 and 1 stays numeric: it is more often a count or a flag code than a yes/no.
+        guard words > 0 else { return nil }
+        return Outcome(column: Column(name: name, type: .boolean, storage: .boolean(result), validity: validity), strayCells: [], strayCount: 0)
+    }
+
+    private func numericColumn(_ name: String, _ values: [ArraySlice<UInt8>?], _ validity: ValidityBitmap, _ present: Int,
+                               _ allowedStrays: Int) -> Outcome? {
+        for decimalComma in [false, true] {
+            var doubles = [Double](repeating: 0, count: values.count)
+            var integral = true
+            var strays: [(Int, String)] = []
+            var strayCount = 0
+            var validity = validity
+            for (row, value) in values.enumerated() {
+                guard let value else { continue }
+                if let number = CellParser.number(value, decimalComma: decimalComma) {
+                    doubles[row] = number.value
+                    if !number.isInteger { integral = false }
+                } else {
+                    strayCount += 1
+                    if strayCount > allowedStrays { break }
+                    if strays.count < 5 { strays.append((row, String(decoding: value, as: UTF8.self))) }
+                    validity[row] = false
+                }
+            }
+            guard strayCount <= allowedStrays, strayCount < present else { continue }
+            let storage: ColumnStorage = integral ? .integer(doubles.map { Int64($0) }) : .float(doubles)
+            return Outcome(column: Column(name: name, type: integral ? .integer : .float, storage: storage, validity: validity),
+                           strayCells: strays, strayCount: strayCount)
+        }
+        return nil
+    }
+
+    private func temporalColumn(_ name: String, _ values: [ArraySlice<UInt8>?], _ validity: ValidityBitmap, _ present: Int,
+                                _ allowedStrays: Int) -> Outcome? {
+        var parsed = [DateParser.Parsed?](repeating: nil, count: values.count)
+        var strays: [(Int, String)] = []
+        var strayCount = 0
+        var dayFirst = false, monthFirst = false, hasTime = false
+        var validity = validity
+        for (row, value) in values.enumerated() {
+            guard let value else { continue }
+            if let date = DateParser.parse(value) {
+                parsed[row] = date
+                if date.ambiguous {
+                    if date.first > 12 { dayFirst = true }
+                    if date.second > 12 { monthFirst = true }
+                }
+                if date.seconds != nil { hasTime = true }
+            } else {
+                strayCount += 1
+                if strayCount > allowedStrays { return nil }
+                if strays.count < 5 { strays.append((row, String(decoding: value, as: UTF8.self))) }
+                validity[row] = false
+            }
+        }
+        guard strayCount < present else { return nil }
+        // Month-first unless some date only makes sense day-first (the US convention is the common default).
+        let readDayFirst = dayFirst && !monthFirst
+        var days = [Int64](repeating: 0, count: values.count)
+        for (row, date) in parsed.enumerated() {
+            guard let date else { continue }
+            let (month, day) = date.ambiguous && readDayFirst ? (date.second, date.first) : (date.first, date.second)
+            guard CivilDate.isValid(year: date.year, month: month, day: day) else {
+                validity[row] = false
+                strayCount += 1
+                continue
+            }
+            days[row] = Int64(CivilDate(year: date.year, month: month, day: day).days)
+            if hasTime { days[row] = days[row] * 86_400 + Int64(date.seconds ?? 0) }
+        }
+        guard strayCount <= allowedStrays else { return nil }
+        let column = hasTime
+            ? Column(name: name, type: .datetime, storage: .datetime(days), validity: validity)
+            : Column(name: name, type: .date, storage: .date(days.map { Int32(truncatingIfNeeded: $0) }), validity: validity)
+        return Outcome(column: column, strayCells: strays, strayCount: strayCount)
+    }
+
+    /// Few distinct short values: a category; otherwise free text. Values keep their spelling:
+    /// normalising case and spaces is cleaning's job, and it reports what it changed.
+    private func stringColumn(_ name: String, _ cells: [UInt64?], _ validity: ValidityBitmap, _ present: Int) -> Outcome {
+        var dictionary: [String] = []
+        var codesByValue: [String: UInt32] = [:]
+        var codes = [UInt32](repeating: 0, count: cells.count)
+        var strings = [String](repeating: "", count: cells.count)
+        var totalLength = 0
+        let categoryLimit = max(20, min(1000, present / 20))
+        var isCategory = true
+        for (row, ref) in cells.enumerated() where validity[row] {
+            guard let ref else { continue }
+            let text = String(decoding: CSVTokenizer.value(ref, in: bytes), as: UTF8.self)
+            strings[row] = text
+            totalLength += text.utf8.count
+            guard isCategory else { continue }
+            if let code = codesByValue[text] {
+                codes[row] = code
+            } else {
+                if dictionary.count >= categoryLimit { isCategory = false; continue }
+                let code = UInt32(dictionary.count)
+                codesByValue[text] = code
+                dictionary.append(text)
+                codes[row] = code
+            }
+        }
+        if isCategory && totalLength / present <= 60 && dictionary.count < present {
+            return Outcome(column: Column(name: name, type: .category, storage: .category(codes: codes, dictionary: dictionary), validity: validity),
+                           strayCells: [], strayCount: 0)
+        }
+        return Outcome(column: Column(name: name, type: .text, storage: .text(TextStorage(strings)), validity: validity), strayCells: [], strayCount: 0)
+    }
+}
