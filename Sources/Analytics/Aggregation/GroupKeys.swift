@@ -10,7 +10,7 @@ struct GroupKeys {
     /// Rows per key when the key pass could count them on the way (saves the caller a pass).
     var counts: [Int]?
 
-    init(column: Column, bucket: TimeBucket?, mask: [Bool]?) throws {
+    init(column: Column, bucket: TimeBucket?, mask: [Bool]?, days: Aggregator.DayIndex? = nil) throws {
         let n = column.count
         let validity = column.validity
         if bucket != nil && !ColumnValues.isTemporal(column) {
@@ -23,25 +23,34 @@ struct GroupKeys {
             let order = dictionary.indices.sorted { dictionary[$0] < dictionary[$1] }
             var remap = [Int32](repeating: 0, count: dictionary.count)
             for (rank, code) in order.enumerated() { remap[code] = Int32(rank) }
-            var laned = [Int](repeating: 0, count: dictionary.count * GroupAccumulators.lanes)
-            keys.withUnsafeMutableBufferPointer { k in
+            let lanes = GroupAccumulators.lanes, groups = dictionary.count, all = validity.nullCount == 0
+            let remapped = remap
+            let parts = Parallel.halves(&keys) { range, k in
+                var laned = [Int](repeating: 0, count: groups * lanes)
                 codes.withUnsafeBufferPointer { c in
-                    laned.withUnsafeMutableBufferPointer { l in
-                        for i in 0..<n where validity[i] {
-                            let key = remap[Int(c[i])]
-                            k[i] = key
-                            l[Int(key) &* GroupAccumulators.lanes &+ (i & 3)] &+= 1
+                    remapped.withUnsafeBufferPointer { r in
+                        laned.withUnsafeMutableBufferPointer { l in
+                            for i in range where all || validity[i] {
+                                let key = r[Int(c[i])]
+                                k[i] = key
+                                l[Int(key) &* lanes &+ (i & 3)] &+= 1
+                            }
                         }
                     }
                 }
+                return laned
             }
-            counts = GroupAccumulators.foldLanes(laned, groups: dictionary.count)
+            counts = GroupAccumulators.foldLanes(GroupAccumulators.addLanes(parts), groups: groups)
             labels = order.map { dictionary[$0] }
         case .boolean(let a):
             for i in 0..<n where validity[i] { keys[i] = a[i] ? 1 : 0 }
             labels = ["false", "true"]
         case .date, .datetime:
-            (labels, counts) = Self.temporalKeys(column, bucket: bucket ?? .day, into: &keys)
+            if let days {
+                (labels, counts) = Self.indexedTemporalKeys(days, bucket: bucket ?? .day, into: &keys)
+            } else {
+                (labels, counts) = Self.temporalKeys(column, bucket: bucket ?? .day, into: &keys)
+            }
         case .integer(let a):
             var distinct = Set<Int64>()
             for i in 0..<n where validity[i] { distinct.insert(a[i]) }
@@ -129,6 +138,41 @@ extension GroupKeys {
         case .datetime(let a): fill(a, table, secondsToDay)
         default: break
         }
+        return ((0..<groups).map { bucket.label(ofOrdinal: firstOrdinal + $0) }, GroupAccumulators.foldLanes(laned, groups: groups))
+    }
+}
+
+extension GroupKeys {
+    /// Period keys from a prepared day index: one table lookup per row, counting as it goes,
+    /// both halves of the rows at once.
+    static func indexedTemporalKeys(_ index: Aggregator.DayIndex, bucket: TimeBucket, into keys: inout [Int32]) -> ([String], [Int]?) {
+        let firstOrdinal = bucket.ordinal(ofDay: index.first)
+        let span = index.last - index.first + 1
+        // Slot 0 stands for an empty cell; day d maps to slot d − first + 1.
+        var table = [Int32](repeating: -1, count: span + 1)
+        for d in 0..<span { table[d + 1] = Int32(bucket.ordinal(ofDay: index.first + d) - firstOrdinal) }
+        let groups = Int(table[span]) + 1
+        let base = Int32(index.first) - 1
+        let missing = ColumnValues.missingDay
+        let lanes = GroupAccumulators.lanes
+        let lookup = table
+        let parts = Parallel.halves(&keys) { range, k in
+            var laned = [Int](repeating: 0, count: groups * lanes)
+            index.days.withUnsafeBufferPointer { dd in
+                lookup.withUnsafeBufferPointer { t in
+                    laned.withUnsafeMutableBufferPointer { l in
+                        for i in range {
+                            let d = dd[i]
+                            let key = t[d == missing ? 0 : Int(d &- base)]
+                            k[i] = key
+                            if key >= 0 { l[Int(key) &* lanes &+ (i & 3)] &+= 1 }
+                        }
+                    }
+                }
+            }
+            return laned
+        }
+        let laned = GroupAccumulators.addLanes(parts)
         return ((0..<groups).map { bucket.label(ofOrdinal: firstOrdinal + $0) }, GroupAccumulators.foldLanes(laned, groups: groups))
     }
 }

@@ -31,20 +31,14 @@ enum MeasureAccumulator {
             let acc: GroupAccumulators
             switch column.storage {
             case .float(let a):
-                acc = a.withUnsafeBufferPointer { v in
-                    GroupAccumulators.run(count: v.count, keys: keys, groups: groupCount, validity: all ? nil : validity,
-                                          extremes: wantExtremes) { v[$0] }
-                }
+                acc = GroupAccumulators.run(values: a, keys: keys, groups: groupCount, validity: all ? nil : validity,
+                                            extremes: wantExtremes)
             case .integer(let a):
-                acc = a.withUnsafeBufferPointer { v in
-                    GroupAccumulators.run(count: v.count, keys: keys, groups: groupCount, validity: all ? nil : validity,
-                                          extremes: wantExtremes) { Double(v[$0]) }
-                }
+                acc = GroupAccumulators.run(values: a, keys: keys, groups: groupCount, validity: all ? nil : validity,
+                                            extremes: wantExtremes)
             case .boolean(let a):
-                acc = a.withUnsafeBufferPointer { v in
-                    GroupAccumulators.run(count: v.count, keys: keys, groups: groupCount, validity: all ? nil : validity,
-                                          extremes: wantExtremes) { v[$0] ? 1 : 0 }
-                }
+                acc = GroupAccumulators.run(values: a, keys: keys, groups: groupCount, validity: all ? nil : validity,
+                                            extremes: wantExtremes)
             default:
                 throw AggregationError.notNumeric(column: name, function: measure.function.rawValue)
             }
@@ -132,14 +126,51 @@ struct GroupAccumulators {
         return foldLanes(laned, groups: groups)
     }
 
+    /// Element-wise sum of per-half lane counts.
+    static func addLanes(_ parts: [[Int]]) -> [Int] {
+        var total = parts[0]
+        for part in parts.dropFirst() {
+            for i in total.indices { total[i] += part[i] }
+        }
+        return total
+    }
+
     static func foldLanes(_ laned: [Int], groups: Int) -> [Int] {
         (0..<groups).map { g in laned[g * lanes] + laned[g * lanes + 1] + laned[g * lanes + 2] + laned[g * lanes + 3] }
+    }
+
+    /// Accumulates a typed column; large columns are split in two halves summed on separate
+    /// cores, then merged (sums and counts add, extremes combine).
+    static func run<T: GroupCell>(
+        values: [T], keys: [Int32], groups: Int, validity: ValidityBitmap?, extremes: Bool
+    ) -> GroupAccumulators {
+        let n = min(values.count, keys.count)
+        guard Parallel.worthIt(rows: n) else {
+            return values.withUnsafeBufferPointer { v in
+                run(rows: 0..<n, keys: keys, groups: groups, validity: validity, extremes: extremes) { v[$0].groupValue }
+            }
+        }
+        let parts = Parallel.map([0..<(n / 2), (n / 2)..<n]) { range in
+            values.withUnsafeBufferPointer { v in
+                run(rows: range, keys: keys, groups: groups, validity: validity, extremes: extremes) { v[$0].groupValue }
+            }
+        }
+        var merged = parts[0]
+        for g in 0..<groups {
+            merged.sums[g] += parts[1].sums[g]
+            merged.counts[g] += parts[1].counts[g]
+            if extremes {
+                merged.mins[g] = min(merged.mins[g], parts[1].mins[g])
+                merged.maxs[g] = max(merged.maxs[g], parts[1].maxs[g])
+            }
+        }
+        return merged
     }
 
     /// `value(i)` reads row i; inlined so each storage type gets its own tight loop.
     @inline(__always)
     static func run(
-        count n: Int, keys: [Int32], groups: Int, validity: ValidityBitmap?, extremes: Bool, _ value: (Int) -> Double
+        rows: Range<Int>, keys: [Int32], groups: Int, validity: ValidityBitmap?, extremes: Bool, _ value: (Int) -> Double
     ) -> GroupAccumulators {
         var sums = [Double](repeating: 0, count: groups * lanes)
         var counts = [Int](repeating: 0, count: groups * lanes)
@@ -149,13 +180,13 @@ struct GroupAccumulators {
             sums.withUnsafeMutableBufferPointer { s in
                 counts.withUnsafeMutableBufferPointer { c in
                     if let validity {
-                        for i in 0..<n where k[i] >= 0 && validity[i] {
+                        for i in rows where k[i] >= 0 && validity[i] {
                             let slot = Int(k[i]) &* lanes &+ (i & 3)
                             s[slot] += value(i)
                             c[slot] &+= 1
                         }
                     } else {
-                        for i in 0..<n where k[i] >= 0 {
+                        for i in rows where k[i] >= 0 {
                             let slot = Int(k[i]) &* lanes &+ (i & 3)
                             s[slot] += value(i)
                             c[slot] &+= 1
@@ -166,7 +197,7 @@ struct GroupAccumulators {
             if extremes {
                 mins.withUnsafeMutableBufferPointer { mn in
                     maxs.withUnsafeMutableBufferPointer { mx in
-                        for i in 0..<n where k[i] >= 0 && (validity?[i] ?? true) {
+                        for i in rows where k[i] >= 0 && (validity?[i] ?? true) {
                             let x = value(i), g = Int(k[i])
                             if x < mn[g] { mn[g] = x }
                             if x > mx[g] { mx[g] = x }
@@ -179,4 +210,21 @@ struct GroupAccumulators {
         let groupCounts = (0..<groups).map { g in counts[g * lanes] + counts[g * lanes + 1] + counts[g * lanes + 2] + counts[g * lanes + 3] }
         return GroupAccumulators(sums: groupSums, counts: groupCounts, mins: mins, maxs: maxs)
     }
+}
+
+/// A stored cell that sums as a double.
+protocol GroupCell: Sendable {
+    var groupValue: Double { get }
+}
+
+extension Double: GroupCell {
+    var groupValue: Double { self }
+}
+
+extension Int64: GroupCell {
+    var groupValue: Double { Double(self) }
+}
+
+extension Bool: GroupCell {
+    var groupValue: Double { self ? 1 : 0 }
 }

@@ -18,9 +18,8 @@ enum ConcentrationRule {
                 // Shares of a total only make sense for quantities that cannot be negative.
                 if case .number(let low)? = ctx.profile?.column(named: m.name)?.min, low < 0 { continue }
                 let acc = m.values.withUnsafeBufferPointer { v in
-                    GroupAccumulators.run(count: v.count, keys: keys, groups: dictionary.count, validity: nil, extremes: ctx.profile == nil) {
-                        v[$0].isNaN ? 0 : v[$0]
-                    }
+                    GroupAccumulators.run(rows: 0..<v.count, keys: keys, groups: dictionary.count, validity: nil,
+                                          extremes: ctx.profile == nil) { v[$0].isNaN ? 0 : v[$0] }
                 }
                 guard !acc.mins.contains(where: { $0 < 0 }) else { continue }
                 totals.append((m.name, acc.sums))
