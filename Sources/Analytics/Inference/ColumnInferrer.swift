@@ -130,13 +130,16 @@ struct ColumnInferrer {
         var codes = [UInt32](repeating: 0, count: cells.count)
         var strings = [String](repeating: "", count: cells.count)
         var totalLength = 0
-        let categoryLimit = max(20, min(1000, present / 20))
+        var spaces = 0
+        // A category repeats: on average every value appears ten times, and there are at most 500.
+        let categoryLimit = min(500, max(20, present / 10))
         var isCategory = true
         for (row, ref) in cells.enumerated() where validity[row] {
             guard let ref else { continue }
             let text = String(decoding: CSVTokenizer.value(ref, in: bytes), as: UTF8.self)
             strings[row] = text
             totalLength += text.utf8.count
+            spaces += text.utf8.reduce(0) { $0 + ($1 == 0x20 ? 1 : 0) }
             guard isCategory else { continue }
             if let code = codesByValue[text] {
                 codes[row] = code
@@ -148,7 +151,8 @@ struct ColumnInferrer {
                 codes[row] = code
             }
         }
-        if isCategory && totalLength / present <= 60 && dictionary.count < present {
+        // Sentences (several words on average) are free text even when they repeat.
+        if isCategory && totalLength / present <= 60 && spaces < present * 3 && dictionary.count < present {
             return Outcome(column: Column(name: name, type: .category, storage: .category(codes: codes, dictionary: dictionary), validity: validity),
                            strayCells: [], strayCount: 0)
         }
