@@ -12,7 +12,7 @@ struct BenchReport {
     var outcome: BenchPipeline.Outcome
     var check: ExpectedCheck?
 
-    static let phases = ["read + infer", "clean", "profile", "insights", "aggregations"]
+    static let phases = ["read + infer", "clean", "profile", "insights", "aggregation index", "aggregations"]
     /// 1M-row messy file, this machine: pandas / polars / DuckDB seconds (bench README).
     static let reference: [String: String] = [
         "read + infer": "0.29 / 0.18 / 0.42", "clean": "2.56 / 1.26 / 1.36", "insights": "0.28 / 0.13 / 0.36",
@@ -33,7 +33,7 @@ struct BenchReport {
             guard let t = timings[phase] else { continue }
             let m = Self.median(t)
             total += m
-            let label = phase == "aggregations" ? "3 aggregations" : phase
+            let label = phase == "aggregations" ? "3 aggregations" : (phase == "aggregation index" ? "agg. index" : phase)
             out += pad(label, 16) + pad(String(format: "%.4f", m), 11) + pad(String(format: "%.4f", t.min() ?? 0), 10)
                 + pad(String(format: "%.4f", t.max() ?? 0), 10) + (Self.reference[phase] ?? "") + "\n"
         }

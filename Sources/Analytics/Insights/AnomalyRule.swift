@@ -88,9 +88,13 @@ enum AnomalyRule {
               let series = ctx.periodSeries(m, minimumRows: 5, keep: { !values.isRobustZOutlier($0) }),
               series.values.count >= 2 * options.minimumPeriods,
               let line = LinearFit(x: series.indices.map(Double.init), y: series.values) else { return nil }
+        // Periods with under half the typical number of rows (a partial first or last week) have
+        // noisier means; they are not judged.
+        let typical = Quantiles.median(series.counts.map(Double.init)) ?? 0
+        let judged = series.counts.map { Double($0) >= typical / 2 }
         let residuals = zip(series.indices, series.values).map { $1 - line.predict(Double($0)) }
         guard let s = RobustSummary(residuals), s.zScale > 0 else { return nil }
-        let flagged = residuals.indices.filter { s.isRobustZOutlier(residuals[$0]) }
+        let flagged = residuals.indices.filter { judged[$0] && s.isRobustZOutlier(residuals[$0]) }
         guard let worst = flagged.max(by: { abs(s.robustZ(residuals[$0])) < abs(s.robustZ(residuals[$1])) }),
               implausible(abs(s.robustZ(residuals[worst])), n: residuals.count) else { return nil }
         let label = t.labels[series.indices[worst]]

@@ -26,7 +26,7 @@ struct InsightContext {
     var timeline: Timeline?
     var profile: DatasetProfile?
     /// Mean per period of each measure (see `periodSeries`), shared by trend and change-point rules.
-    var periodMeans: [String: (indices: [Int], values: [Double])] = [:]
+    var periodMeans: [String: (indices: [Int], values: [Double], counts: [Int])] = [:]
     /// Day index (from the first day) per row, −1 where the date is empty.
     var dayIndex: [Int32] = []
 
@@ -80,7 +80,7 @@ struct InsightContext {
     /// and their positions kept in `indices`.
     func periodSeries(
         _ measure: Measure, sum: Bool = false, minimumRows: Int = 1, keep: ((Double) -> Bool)? = nil
-    ) -> (indices: [Int], values: [Double])? {
+    ) -> (indices: [Int], values: [Double], counts: [Int])? {
         guard let t = timeline else { return nil }
         let count = t.labels.count
         var sums = [Double](repeating: 0, count: count)
@@ -98,7 +98,7 @@ struct InsightContext {
             }
         }
         let indices = (0..<count).filter { counts[$0] >= max(1, minimumRows) }
-        return (indices, indices.map { sum ? sums[$0] : sums[$0] / Double(counts[$0]) })
+        return (indices, indices.map { sum ? sums[$0] : sums[$0] / Double(counts[$0]) }, indices.map { counts[$0] })
     }
 }
 
