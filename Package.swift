@@ -95,7 +95,7 @@ let package = Package(
             dependencies: ["Analytics"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
-        .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"]),
+        .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"], exclude: ["Fixtures"]),
         .testTarget(name: "RealtimeTests", dependencies: ["Realtime"]),
         .testTarget(name: "JobSchedulerTests", dependencies: ["JobScheduler"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),

@@ -56,6 +56,7 @@ struct ColumnInferrer {
             var integral = true
             var strays: [(Int, String)] = []
             var strayCount = 0
+            var strayTokens: Set<ArraySlice<UInt8>> = []
             var validity = validity
             for (row, value) in values.enumerated() {
                 guard let value else { continue }
@@ -64,17 +65,25 @@ struct ColumnInferrer {
                     if !number.isInteger { integral = false }
                 } else {
                     strayCount += 1
-                    if strayCount > allowedStrays { break }
+                    if strayTokens.count <= 3 { strayTokens.insert(value) }
+                    if strayCount > allowedStrays && !Self.isCodedPlaceholder(strayTokens, strayCount, present) { break }
                     if strays.count < 5 { strays.append((row, String(decoding: value, as: UTF8.self))) }
                     validity[row] = false
                 }
             }
-            guard strayCount <= allowedStrays, strayCount < present else { continue }
+            let tolerated = strayCount <= allowedStrays || Self.isCodedPlaceholder(strayTokens, strayCount, present)
+            guard tolerated, strayCount < present else { continue }
             let storage: ColumnStorage = integral ? .integer(doubles.map { Int64($0) }) : .float(doubles)
             return Outcome(column: Column(name: name, type: integral ? .integer : .float, storage: storage, validity: validity),
                            strayCells: strays, strayCount: strayCount)
         }
         return nil
+    }
+
+    /// A few short tokens repeated among numbers (`T` for a trace of rain, `x` for suppressed) are
+    /// codes for "no number here", not a sign that the column is text.
+    static func isCodedPlaceholder(_ tokens: Set<ArraySlice<UInt8>>, _ strays: Int, _ present: Int) -> Bool {
+        tokens.count <= 3 && tokens.allSatisfy { $0.count <= 4 } && strays * 4 <= present
     }
 
     private func temporalColumn(_ name: String, _ values: [ArraySlice<UInt8>?], _ validity: ValidityBitmap, _ present: Int,

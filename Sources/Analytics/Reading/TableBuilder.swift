@@ -13,11 +13,22 @@ struct TableBuilder {
         var warnings = self.warnings
         let records = tokens.recordEnds.count
         guard records > 0 else { throw .empty }
-        // The header is the first record with the usual width of the first rows; narrower ones above it are titles.
-        var widthFrequency: [Int: Int] = [:]
-        for r in 0..<min(records, 200) { widthFrequency[recordRange(r).count, default: 0] += 1 }
-        let modal = widthFrequency.max { $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key) }!.key
-        let headerIndex = (0..<min(records, 200)).first { recordRange($0).count >= modal } ?? 0
+        // The header is the first record with the usual width of the first rows and mostly filled in;
+        // narrower or mostly empty ones above it are titles and notes (often padded with delimiters).
+        let probe = min(records, 200)
+        var widthFrequency: [Int: (count: Int, first: Int)] = [:]
+        for r in 0..<probe {
+            let width = recordRange(r).count
+            let seen = widthFrequency[width] ?? (0, r)
+            widthFrequency[width] = (seen.count + 1, seen.first)
+        }
+        // The most frequent width; between equally frequent ones, the one seen first.
+        let modal = widthFrequency.max { a, b in a.value.count < b.value.count || (a.value.count == b.value.count && a.value.first > b.value.first) }!.key
+        let headerIndex = (0..<probe).first { r in
+            let range = recordRange(r)
+            let filled = range.reduce(0) { $0 + (CSVTokenizer.length(tokens.fields[$1]) > 0 ? 1 : 0) }
+            return range.count >= modal && filled * 2 >= modal
+        } ?? 0
         if headerIndex > 0 {
             warnings.append(ReadWarning(code: "title_rows_skipped",
                                         message: "\(headerIndex) title row(s) above the header were skipped.",
