@@ -58,6 +58,23 @@ struct InsightRealFilesTests {
         #expect(Set(reported).isSubset(of: flagged), "\(reported)")
     }
 
+    /// The same conclusions when the file goes through the upload path: reader, cleaning, insights.
+    @Test func readerCleanerAndDetectorAgreeWithScipy() throws {
+        let read = try CSVDatasetReader.read(fileAt: Self.folder.appendingPathComponent("vega-us-employment.csv"))
+        let cleaned = Cleaner().clean(read.table)
+        #expect(cleaned.report.duplicatesRemoved == 0 && cleaned.report.rowsAfter == 120)
+        let analysis = InsightDetector().analyze(cleaned.table)
+        let significant = analysis.trends.filter { $0.value["significant"] == .bool(true) }.map(\.key).sorted()
+        #expect(significant == Self.expected.us_employment.significant)
+
+        let crime = try CSVDatasetReader.read(fileAt: Self.folder.appendingPathComponent("statsmodels-statecrime.csv"))
+        let pairs = InsightDetector().analyze(Cleaner().clean(crime.table).table).correlations
+        let flagged = pairs.filter { _, v in
+            [v["pearson_r"], v["spearman_r"]].contains { abs($0?.number ?? 0) >= 0.7 }
+        }.map { $0.key.split(separator: "|").sorted().joined(separator: "|") }
+        #expect(Set(flagged) == Set(Self.expected.statecrime.flagged.map { $0.joined(separator: "|") }))
+    }
+
     @Test func usEmploymentTrendsMatchScipy() throws {
         let table = try Self.load("vega-us-employment.csv", date: "month")
         let analysis = InsightDetector().analyze(table)

@@ -32,20 +32,40 @@ enum OutlierFlagger {
     }
 }
 
-/// Recognises identifier columns: integers, no empty cells, every value distinct.
+/// Recognises identifier columns: integers, no empty cells, every value distinct, and either an
+/// id-like name (`order_id`, `CustomerKey`, `invoice no`) or values that mostly count up by one.
+/// Distinctness alone is not enough: a monthly series that only ever grows is unique too, and
+/// it is a measurement.
 enum IdentifierDetector {
+    static let idWords: Set<String> = ["id", "uuid", "guid", "key", "code", "no", "nr", "num", "number", "serial", "index", "idx"]
+
     static func isIdentifier(_ column: Column) -> Bool {
         guard case .integer(let a) = column.storage, column.validity.nullCount == 0, a.count > 1 else { return false }
-        // Strictly increasing ids (the common case) are decided without a set.
-        var increasing = true
-        for i in 1..<a.count where a[i] <= a[i - 1] {
-            increasing = false
-            break
-        }
-        if increasing { return true }
+        var unitSteps = 0
+        for i in 1..<a.count where a[i] &- a[i - 1] == 1 { unitSteps += 1 }
+        let counting = Double(unitSteps) >= 0.9 * Double(a.count - 1)
+        guard counting || hasIdName(column.name) else { return false }
         // Stops at the first repeated value, which non-identifiers reach within a few rows.
         var seen = ValueCounter()
         for (i, v) in a.enumerated() where !seen.add(UInt64(bitPattern: v), row: i) { return false }
         return true
+    }
+
+    static func hasIdName(_ name: String) -> Bool {
+        var words: [String] = []
+        var current = ""
+        for ch in name {
+            if !ch.isLetter && !ch.isNumber {
+                if !current.isEmpty { words.append(current) }
+                current = ""
+            } else if ch.isUppercase && !(current.last?.isUppercase ?? true) {
+                words.append(current)
+                current = String(ch)
+            } else {
+                current.append(ch)
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words.contains { idWords.contains($0.lowercased()) }
     }
 }
