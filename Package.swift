@@ -35,7 +35,7 @@ let package = Package(
         .executableTarget(
             name: "LuminaServer",
             dependencies: [
-                "Realtime",
+                "Realtime", "Analytics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),

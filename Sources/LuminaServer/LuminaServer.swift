@@ -7,7 +7,7 @@ struct Lumina: AsyncParsableCommand {
         commandName: "lumina",
         abstract: "LuminaBI: self-hosted, real-time business intelligence.",
         version: LuminaVersion.current,
-        subcommands: [ServeCommand.self, MigrateCommand.self, CreateUserCommand.self],
+        subcommands: [ServeCommand.self, MigrateCommand.self, CreateUserCommand.self, AnalyzeCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

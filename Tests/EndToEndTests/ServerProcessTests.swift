@@ -63,6 +63,30 @@ import LuminaTestSupport
         }
     }
 
+    @Test func analyzePrintsTheContractJSON() async throws {
+        let data = TestDatabase.repositoryRoot + "/../shared/data"
+        let result = try await LuminaCommand.run(["analyze", data + "/real/statsmodels-statecrime.csv", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["row_count"] as? Int == 51)
+        #expect(json["encoding"] as? String == "utf-8")
+        let columns = try #require(json["columns"] as? [[String: Any]])
+        #expect(columns.count == 8)
+        #expect(columns.contains { $0["name"] as? String == "murder" && $0["type"] as? String == "float" })
+        for key in ["dialect", "cleaning_report", "profile", "insights"] { #expect(json[key] != nil, "\(key)") }
+        let insights = try #require(json["insights"] as? [[String: Any]])
+        #expect(insights.contains { $0["kind"] as? String == "correlation" })
+    }
+
+    @Test func analyzeRefusesAnUnreadableFileWithJSONAndExitOne() async throws {
+        let data = TestDatabase.repositoryRoot + "/../shared/data"
+        let result = try await LuminaCommand.run(["analyze", data + "/messy/duckdb-unterminated.csv", "--json"])
+        #expect(result.status == 1)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: [String: String]])
+        #expect(json["error"]?["code"] == "unterminated_quote")
+        #expect(json["error"]?["message"]?.contains("unterminated quote starting at line 1, column 1") == true)
+    }
+
     @Test func versionFlag() async throws {
         let result = try await LuminaCommand.run(["--version"])
         #expect(result.status == 0)
