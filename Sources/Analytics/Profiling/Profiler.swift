@@ -20,7 +20,12 @@ public struct Profiler: Sendable {
         var p = ColumnProfile(
             name: column.name, type: column.type, count: column.count, nulls: column.validity.nullCount,
             distinct: 0, topValues: [], isIdentifier: IdentifierDetector.isIdentifier(column))
-        countValues(column, into: &p)
+        if p.isIdentifier {
+            // Checked distinct already; counting again would only confirm every value is unique.
+            p.distinct = column.count
+        } else {
+            countValues(column, into: &p)
+        }
         if let values = ColumnValues.validDoubles(column) {
             addNumeric(values, into: &p)
         } else if let days = ColumnValues.days(column) {
@@ -70,7 +75,12 @@ public struct Profiler: Sendable {
                 .prefix(topValueCount).map { .init(value: dictionary[$0], count: counts[$0]) }
             return
         }
-        var counter = ValueCounter()
+        // Presize from the first rows: if they are mostly distinct, the whole column likely is,
+        // and growing the table step by step would rehash it a dozen times.
+        let probe = min(column.count, 4096)
+        var sample = ValueCounter()
+        for i in 0..<probe { if let s = column.string(at: i) { sample.add(RowHasher.stringHash(s), row: i) } }
+        var counter = ValueCounter(expected: sample.distinct * 2 > probe ? column.count : 0)
         func feed<T>(_ a: [T], _ key: (T) -> UInt64) {
             a.withUnsafeBufferPointer { v in
                 for i in 0..<v.count where all || validity[i] { counter.add(key(v[i]), row: i) }
