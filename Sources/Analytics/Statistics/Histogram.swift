@@ -47,7 +47,7 @@ public struct Histogram: Sendable, Equatable, Codable {
     /// readable and small to send to a browser.
     public static func suggestedBinCount(count: Int, iqr: Double, range: Double, maximum: Int = 50) -> Int {
         guard count > 1, range > 0 else { return 1 }
-        let sturges = Int(Double(count).squareRoot() > 0 ? (log2(Double(count))).rounded(.up) : 0) + 1
+        let sturges = Int(log2(Double(count)).rounded(.up)) + 1
         var fd = 0
         if iqr > 0 {
             let width = 2 * iqr / pow(Double(count), 1.0 / 3.0)
