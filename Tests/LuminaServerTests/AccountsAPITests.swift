@@ -95,6 +95,22 @@ import Testing
         }
     }
 
+    @Test func expiredTokenAndExpiredSessionAreRefused() async throws {
+        try await TestServer.run(configure: { $0.sessionTTL = -60 }) { client in
+            let ana = try await client.registerAndLogin("ana@example.com")
+            let (expired, _) = try await client.services.tokens.create(userID: ana.id, name: "old", expiresAt: Date().addingTimeInterval(-1))
+            let reply = try await client.request(.get, "/api/v1/dashboards", token: expired)
+            #expect(reply.status == .unauthorized)
+            #expect(reply.errorCode == "invalid_token")
+            // Sessions created with a lifetime already over sign nobody in.
+            var browser = BrowserSession(client: client)
+            let csrf = try #require(BrowserSession.csrfToken(in: try await browser.get("/accounts/login/").text))
+            let login = try await browser.post("/accounts/login/", form: ["csrf_token": csrf, "email": "ana@example.com", "password": "correct horse"])
+            #expect(login.status == .seeOther)
+            #expect(try await browser.get("/dashboards/").status == .seeOther, "an expired session redirects to sign-in")
+        }
+    }
+
     @Test func unknownTokenIsUnauthorized() async throws {
         try await TestServer.run { client in
             let reply = try await client.request(.get, "/api/v1/datasets", token: "lum_forged")
