@@ -74,6 +74,18 @@ struct InsightDetectorTests {
         #expect(Set(issues).isSuperset(of: ["country:constant", "rebate:mostly_missing", "id:all_unique"]))
     }
 
+    @Test func judgesDataQualityOnTheUploadedData() throws {
+        var rng = SeededRandom(seed: 12)
+        let raw = TestColumns.table([
+            TestColumns.float("x", (0..<200).map { _ in rng.normal() }),
+            TestColumns.float("sparse", (0..<200).map { i in i % 20 < 11 ? nil : rng.normal() }),
+        ])
+        let cleaned = Cleaner().clean(raw).table
+        #expect(cleaned.column(named: "sparse")?.validity.nullCount == 0)
+        let withUpload = InsightDetector().detect(cleaned, uploadedProfile: Profiler().profile(raw))
+        #expect(withUpload.contains { $0.kind == .dataQuality && $0.columns == ["sparse"] })
+    }
+
     @Test func ranksByScoreAndCapsTheCount() {
         var options = InsightOptions()
         options.maximumInsights = 3

@@ -23,11 +23,15 @@ public struct InsightDetector: Sendable {
         public var anomalies: [String: JSONValue]
     }
 
-    public func detect(_ table: Table, profile: DatasetProfile? = nil) -> [Insight] {
-        analyze(table, profile: profile).insights
+    public func detect(_ table: Table, profile: DatasetProfile? = nil, uploadedProfile: DatasetProfile? = nil) -> [Insight] {
+        analyze(table, profile: profile, uploadedProfile: uploadedProfile).insights
     }
 
-    public func analyze(_ table: Table, profile: DatasetProfile? = nil) -> Analysis {
+    /// - Parameters:
+    ///   - profile: the profile of `table` itself, when already built (saves recomputing it).
+    ///   - uploadedProfile: the profile of the data as uploaded, before cleaning. Data-quality
+    ///     alerts use it when given, because cleaning fills the gaps they are about.
+    public func analyze(_ table: Table, profile: DatasetProfile? = nil, uploadedProfile: DatasetProfile? = nil) -> Analysis {
         let ctx = InsightContext(table: table, profile: profile ?? Profiler().profile(table), options: options)
         let options = self.options
         // Two independent halves of the rules, run side by side on large tables.
@@ -44,7 +48,7 @@ public struct InsightDetector: Sendable {
                 let (anomalies, counts) = AnomalyRule.evaluate(ctx, options)
                 out.insights += anomalies
                 out.anomalyCounts = counts
-                if let profile = ctx.profile { out.insights += DataQualityRule.evaluate(profile, options) }
+                if let profile = uploadedProfile ?? ctx.profile { out.insights += DataQualityRule.evaluate(profile, options) }
             }
             return out
         }
