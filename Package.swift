@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "lumina", targets: ["LuminaServer"]),
+        .executable(name: "lumina-load", targets: ["LuminaLoad"]),
         .executable(name: "lumina-bench", targets: ["LuminaBench"]),
         .library(name: "Analytics", targets: ["Analytics"]),
         .library(name: "Realtime", targets: ["Realtime"]),
@@ -99,6 +100,17 @@ let package = Package(
         .testTarget(name: "RealtimeTests", dependencies: ["Realtime"]),
         .testTarget(name: "JobSchedulerTests", dependencies: ["JobScheduler"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .executableTarget(
+            name: "LuminaLoad",
+            dependencies: [
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .target(
             name: "LuminaTestSupport",
             dependencies: [
