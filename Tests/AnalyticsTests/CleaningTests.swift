@@ -92,6 +92,23 @@ struct CleaningTests {
         #expect(Set(step.keys) == ["name", "changed", "details"])
     }
 
+    @Test func copesWithEmptyAndSingleRowTables() throws {
+        for rows in [0, 1] {
+            let table = TestColumns.table([
+                TestColumns.date("day", Array(repeating: 19000, count: rows)),
+                TestColumns.float("x", Array(repeating: nil, count: rows)),
+                TestColumns.category("c", Array(repeating: "a", count: rows)),
+            ])
+            let cleaned = Cleaner().clean(table)
+            #expect(cleaned.report.rowsAfter == rows)
+            let profile = Profiler().profile(cleaned.table)
+            #expect(profile.rowCount == rows)
+            #expect(InsightDetector().detect(cleaned.table, profile: profile).isEmpty)
+            let r = try Aggregator(table: cleaned.table).run(AggregationQuery(groupBy: [.init("day", bucket: .month)]))
+            #expect(r.labels.count == rows)
+        }
+    }
+
     @Test func optionsCanKeepDuplicatesAndSkipImputation() {
         var options = CleaningOptions()
         options.removeDuplicates = false
