@@ -4,7 +4,7 @@ import Foundation
 /// `1,234.50`, `$3.00`, `£23,705`, `12%`, `1,5` (decimal comma), `Apr 05, 2023`, `yes`.
 enum CellParser {
     /// Surrounding spaces, tabs and no-break spaces removed.
-    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    static func trimmed<C: RandomAccessCollection<UInt8>>(_ bytes: C) -> C.SubSequence where C.Index == Int {
         var start = bytes.startIndex, end = bytes.endIndex
         while start < end {
             if bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
@@ -19,14 +19,32 @@ enum CellParser {
         return bytes[start..<end]
     }
 
-    static let nullTokens: Set<String> = ["na", "n/a", "null", "none", "nan", "-", "--", "---", "?", ".", "#n/a", "nil", "missing"]
+    static let nullTokens: [[UInt8]] = ["na", "n/a", "null", "none", "nan", "-", "--", "---", "?", ".", "#n/a", "nil", "missing"]
+        .map { Array($0.utf8) }
+
+    /// Whether `cell` spells `token` (lowercase ASCII) in any letter case, without allocating.
+    @inline(__always)
+    static func equalsIgnoringCase<C: RandomAccessCollection<UInt8>>(_ cell: C, _ token: [UInt8]) -> Bool where C.Index == Int {
+        guard cell.count == token.count else { return false }
+        var i = cell.startIndex
+        for expected in token {
+            var b = cell[i]
+            if b >= 0x41 && b <= 0x5A { b |= 0x20 }
+            if b != expected { return false }
+            i += 1
+        }
+        return true
+    }
 
     /// Whether a trimmed cell means "no value". Runs of asterisks (`****`) are a common placeholder too.
-    static func isNull(_ cell: ArraySlice<UInt8>) -> Bool {
+    static func isNull<C: RandomAccessCollection<UInt8>>(_ cell: C) -> Bool where C.Index == Int {
         if cell.isEmpty { return true }
         if cell.count > 8 { return false }
+        let first = cell[cell.startIndex]
+        // Numbers, the common case, are never null tokens (a lone "-" or "." is handled below).
+        if first >= 0x30 && first <= 0x39 { return false }
         if cell.allSatisfy({ $0 == 0x2A }) { return true }
-        return nullTokens.contains(String(decoding: cell, as: UTF8.self).lowercased())
+        return nullTokens.contains { equalsIgnoringCase(cell, $0) }
     }
 
     struct Number {
@@ -36,9 +54,17 @@ enum CellParser {
     }
 
     /// A number, or nil. Codes with leading zeros (`08123`) are not numbers: they are identifiers.
-    static func number(_ cell: ArraySlice<UInt8>, decimalComma: Bool) -> Number? {
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(cell.count + 1)
+    static func number<C: RandomAccessCollection<UInt8>>(_ cell: C, decimalComma: Bool) -> Number? where C.Index == Int {
+        guard cell.count < 64 else { return nil }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { scratch in
+            number(cell, decimalComma: decimalComma, into: scratch)
+        }
+    }
+
+    /// Copies the digits into `buffer` (without separators, currency or percent) for `strtod`.
+    private static func number<C: RandomAccessCollection<UInt8>>(_ cell: C, decimalComma: Bool,
+                                                                   into scratch: UnsafeMutableBufferPointer<UInt8>) -> Number? where C.Index == Int {
+        var buffer = ScratchBytes(storage: scratch)
         var i = cell.startIndex
         let end = cell.endIndex
         var negative = false
@@ -105,23 +131,35 @@ enum CellParser {
         if groupDigits >= 0 && groupDigits != 3 && !sawPoint { return nil }
         if leadingZero && digitsBeforePoint > 1 && !sawPoint && !sawExponent && !currency { return nil }
         buffer.append(0)
-        var value = buffer.withUnsafeBufferPointer { pointer in
-            pointer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: pointer.count) { strtod($0, nil) }
-        }
+        var value = scratch.baseAddress!.withMemoryRebound(to: CChar.self, capacity: scratch.count) { strtod($0, nil) }
         if percent { value /= 100 }
         return Number(value: value, isInteger: !sawPoint && !sawExponent && !percent && !currency && abs(value) < 9.0e15)
     }
 
     enum Truth { case word(Bool), digit(Bool) }
 
-    static func boolean(_ cell: ArraySlice<UInt8>) -> Truth? {
-        guard cell.count <= 5 else { return nil }
-        switch String(decoding: cell, as: UTF8.self).lowercased() {
-        case "true", "yes", "y", "t": return .word(true)
-        case "false", "no", "n", "f": return .word(false)
-        case "1": return .digit(true)
-        case "0": return .digit(false)
-        default: return nil
+    static let trueWords: [[UInt8]] = ["true", "yes", "y", "t"].map { Array($0.utf8) }
+    static let falseWords: [[UInt8]] = ["false", "no", "n", "f"].map { Array($0.utf8) }
+
+    static func boolean<C: RandomAccessCollection<UInt8>>(_ cell: C) -> Truth? where C.Index == Int {
+        guard cell.count <= 5, !cell.isEmpty else { return nil }
+        if cell.count == 1 {
+            if cell[cell.startIndex] == 0x31 { return .digit(true) }
+            if cell[cell.startIndex] == 0x30 { return .digit(false) }
         }
+        if trueWords.contains(where: { equalsIgnoringCase(cell, $0) }) { return .word(true) }
+        if falseWords.contains(where: { equalsIgnoringCase(cell, $0) }) { return .word(false) }
+        return nil
+    }
+}
+
+/// A fixed buffer filled front to back; `number` never writes more than the cell's length plus one.
+struct ScratchBytes {
+    let storage: UnsafeMutableBufferPointer<UInt8>
+    var count = 0
+
+    mutating func append(_ byte: UInt8) {
+        storage[count] = byte
+        count += 1
     }
 }

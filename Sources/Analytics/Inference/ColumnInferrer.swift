@@ -13,12 +13,37 @@ struct ColumnInferrer {
         var strayCount: Int
     }
 
+    /// One cell's bytes, without copying: a view into the file, or into `extra` for quoted cells
+    /// whose doubled quotes had to be undone.
+    typealias Cell = Slice<UnsafeBufferPointer<UInt8>>
+
     func infer(name: String, cells: [UInt64?]) -> Outcome {
-        let values: [ArraySlice<UInt8>?] = cells.map { ref in
-            guard let ref else { return nil }
-            let trimmed = CellParser.trimmed(CSVTokenizer.value(ref, in: bytes))
-            return CellParser.isNull(trimmed) ? nil : trimmed
+        var extra: [UInt8] = []
+        var quotedSpans: [Int: Range<Int>] = [:]
+        for (row, ref) in cells.enumerated() {
+            guard let ref, CSVTokenizer.isQuoted(ref) else { continue }
+            let start = extra.count
+            extra.append(contentsOf: CSVTokenizer.value(ref, in: bytes))
+            quotedSpans[row] = start..<extra.count
         }
+        return extra.withUnsafeBufferPointer { extraBuffer in
+            let values: [Cell?] = cells.enumerated().map { row, ref in
+                guard let ref else { return nil }
+                let cell: Cell
+                if let span = quotedSpans[row] {
+                    cell = extraBuffer[span]
+                } else {
+                    let start = CSVTokenizer.start(ref)
+                    cell = bytes[start..<(start + CSVTokenizer.length(ref))]
+                }
+                let trimmed = CellParser.trimmed(cell)
+                return CellParser.isNull(trimmed) ? nil : trimmed
+            }
+            return infer(name: name, cells: cells, values: values)
+        }
+    }
+
+    private func infer(name: String, cells: [UInt64?], values: [Cell?]) -> Outcome {
         let present = values.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
         var validity = ValidityBitmap(count: cells.count)
         for (row, value) in values.enumerated() where value == nil { validity[row] = false }
@@ -33,7 +58,7 @@ struct ColumnInferrer {
         return stringColumn(name, cells, validity, present)
     }
 
-    private func booleanColumn(_ name: String, _ values: [ArraySlice<UInt8>?], _ validity: ValidityBitmap, _ present: Int) -> Outcome? {
+    private func booleanColumn(_ name: String, _ values: [Cell?], _ validity: ValidityBitmap, _ present: Int) -> Outcome? {
         var result = [Bool](repeating: false, count: values.count)
         var words = 0
         for (row, value) in values.enumerated() {
@@ -49,14 +74,14 @@ struct ColumnInferrer {
         return Outcome(column: Column(name: name, type: .boolean, storage: .boolean(result), validity: validity), strayCells: [], strayCount: 0)
     }
 
-    private func numericColumn(_ name: String, _ values: [ArraySlice<UInt8>?], _ validity: ValidityBitmap, _ present: Int,
+    private func numericColumn(_ name: String, _ values: [Cell?], _ validity: ValidityBitmap, _ present: Int,
                                _ allowedStrays: Int) -> Outcome? {
         for decimalComma in [false, true] {
             var doubles = [Double](repeating: 0, count: values.count)
             var integral = true
             var strays: [(Int, String)] = []
             var strayCount = 0
-            var strayTokens: Set<ArraySlice<UInt8>> = []
+            var strayTokens: Set<[UInt8]> = []
             var validity = validity
             for (row, value) in values.enumerated() {
                 guard let value else { continue }
@@ -65,7 +90,7 @@ struct ColumnInferrer {
                     if !number.isInteger { integral = false }
                 } else {
                     strayCount += 1
-                    if strayTokens.count <= 3 { strayTokens.insert(value) }
+                    if strayTokens.count <= 3 { strayTokens.insert(Array(value)) }
                     if strayCount > allowedStrays && !Self.isCodedPlaceholder(strayTokens, strayCount, present) { break }
                     if strays.count < 5 { strays.append((row, String(decoding: value, as: UTF8.self))) }
                     validity[row] = false
@@ -82,11 +107,11 @@ struct ColumnInferrer {
 
     /// A few short tokens repeated among numbers (`T` for a trace of rain, `x` for suppressed) are
     /// codes for "no number here", not a sign that the column is text.
-    static func isCodedPlaceholder(_ tokens: Set<ArraySlice<UInt8>>, _ strays: Int, _ present: Int) -> Bool {
+    static func isCodedPlaceholder(_ tokens: Set<[UInt8]>, _ strays: Int, _ present: Int) -> Bool {
         tokens.count <= 3 && tokens.allSatisfy { $0.count <= 4 } && strays * 4 <= present
     }
 
-    private func temporalColumn(_ name: String, _ values: [ArraySlice<UInt8>?], _ validity: ValidityBitmap, _ present: Int,
+    private func temporalColumn(_ name: String, _ values: [Cell?], _ validity: ValidityBitmap, _ present: Int,
                                 _ allowedStrays: Int) -> Outcome? {
         var parsed = [DateParser.Parsed?](repeating: nil, count: values.count)
         var strays: [(Int, String)] = []

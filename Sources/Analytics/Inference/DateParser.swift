@@ -12,7 +12,7 @@ enum DateParser {
 
     static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
-    static func parse(_ cell: ArraySlice<UInt8>) -> Parsed? {
+    static func parse<C: RandomAccessCollection<UInt8>>(_ cell: C) -> Parsed? where C.Index == Int {
         guard cell.count >= 6, cell.count <= 40 else { return nil }
         let bytes = Array(cell)
         var i = 0
