@@ -57,7 +57,7 @@ public final class TestSocket: Sendable {
     public func close() { outgoing.finish() }
 
     /// The next text frame, or nil when the socket ended; fails after `timeout`.
-    public func next(timeout: Duration = .seconds(5)) async throws -> String? {
+    public func next(timeout: Duration = .seconds(15)) async throws -> String? {
         let queue = self.queue
         return try await withThrowingTaskGroup(of: String?.self) { group in
             group.addTask { await queue.next() }
@@ -72,7 +72,7 @@ public final class TestSocket: Sendable {
     }
 
     /// The next frame whose `"type"` is `type`, skipping others (presence noise, for example).
-    public func next(type: String, timeout: Duration = .seconds(5)) async throws -> [String: Any] {
+    public func next(type: String, timeout: Duration = .seconds(15)) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             guard let text = try await next(timeout: deadline - ContinuousClock.now) else { throw SocketClosed(waitingFor: type) }
@@ -84,7 +84,7 @@ public final class TestSocket: Sendable {
     }
 
     /// The close code the server sent (nil when the connection ended without a close frame).
-    public func closeCode(timeout: Duration = .seconds(5)) async throws -> Int? {
+    public func closeCode(timeout: Duration = .seconds(15)) async throws -> Int? {
         let deadline = ContinuousClock.now + timeout
         while !finished.value {
             guard ContinuousClock.now < deadline else { throw SocketTimeout(after: timeout) }

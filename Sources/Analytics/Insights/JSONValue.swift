@@ -31,7 +31,9 @@ public enum JSONValue: Sendable, Equatable, Codable {
         switch self {
         case .null: try c.encodeNil()
         case .bool(let b): try c.encode(b)
-        case .number(let d): if d.isFinite { try c.encode(d) } else { try c.encodeNil() }
+        case .number(let d):
+            // Whole numbers (counts, ids, versions) are written without a fraction: `3`, not `3.0`.
+            if !d.isFinite { try c.encodeNil() } else if d.rounded() == d && abs(d) < 1e15 { try c.encode(Int64(d)) } else { try c.encode(d) }
         case .string(let s): try c.encode(s)
         case .array(let a): try c.encode(a)
         case .object(let o): try c.encode(o)
