@@ -134,6 +134,18 @@ import Testing
         }
     }
 
+    @Test func guessingAcrossAccountsFromOneAddressIsRateLimited() async throws {
+        try await TestServer.run(configure: { $0.loginLimits.perAddress = 4 }) { client in
+            for n in 0..<4 {
+                let reply = try await client.request(.post, "/api/v1/auth/token", json: #"{"email":"user\#(n)@example.com","password":"guess guess"}"#)
+                #expect(reply.status == .unauthorized)
+            }
+            let blocked = try await client.request(.post, "/api/v1/auth/token", json: #"{"email":"other@example.com","password":"guess guess"}"#)
+            #expect(blocked.status == .tooManyRequests)
+            #expect(blocked.errorMessage?.contains("from your network address") == true)
+        }
+    }
+
     @Test func signedOutAPIRequestIsUnauthorized() async throws {
         try await TestServer.run { client in
             let reply = try await client.request(.get, "/api/v1/dashboards")
