@@ -23,24 +23,10 @@ public struct Correlation: Sendable, Equatable, Codable {
 
     /// Pearson correlation of paired values; `nil` when fewer than 3 pairs or a side is constant.
     public static func pearson(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>) -> Correlation? {
-        let n = min(x.count, y.count)
-        guard n >= 3 else { return nil }
-        var sx = 0.0, sy = 0.0
-        for i in 0..<n {
-            sx += x[i]
-            sy += y[i]
-        }
-        let mx = sx / Double(n), my = sy / Double(n)
-        var sxx = 0.0, syy = 0.0, sxy = 0.0
-        for i in 0..<n {
-            let dx = x[i] - mx, dy = y[i] - my
-            sxx += dx * dx
-            syy += dy * dy
-            sxy += dx * dy
-        }
-        guard sxx > 0, syy > 0 else { return nil }
-        let r = max(-1, min(1, sxy / (sxx * syy).squareRoot()))
-        return Correlation(count: n, r: r)
+        let sums = CentredSums(x, y)
+        guard sums.count >= 3, sums.sxx > 0, sums.syy > 0 else { return nil }
+        let r = max(-1, min(1, sums.sxy / (sums.sxx * sums.syy).squareRoot()))
+        return Correlation(count: sums.count, r: r)
     }
 
     public static func pearson(_ x: [Double], _ y: [Double]) -> Correlation? {

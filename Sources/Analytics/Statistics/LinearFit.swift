@@ -17,42 +17,8 @@ public struct LinearFit: Sendable, Equatable, Codable {
 
     /// Fits `y` on `x` (same length, no NaN); `nil` for fewer than three points or constant x.
     public init?(x: UnsafeBufferPointer<Double>, y: UnsafeBufferPointer<Double>) {
-        let n = min(x.count, y.count)
-        guard n >= 3 else { return nil }
-        var sx = 0.0, sy = 0.0
-        for i in 0..<n {
-            sx += x[i]
-            sy += y[i]
-        }
-        let mx = sx / Double(n), my = sy / Double(n)
-        var sxx = 0.0, syy = 0.0, sxy = 0.0
-        for i in 0..<n {
-            let dx = x[i] - mx, dy = y[i] - my
-            sxx += dx * dx
-            syy += dy * dy
-            sxy += dx * dy
-        }
-        guard sxx > 0 else { return nil }
-        let b = sxy / sxx
-        count = n
-        slope = b
-        intercept = my - b * mx
-        let df = Double(n - 2)
-        if syy <= 0 {
-            rSquared = 0
-            slopeStandardError = 0
-            pValue = 1
-            return
-        }
-        let r2 = min(1, sxy * sxy / (sxx * syy))
-        rSquared = r2
-        let residual = max(0, syy - b * sxy)
-        slopeStandardError = (residual / df / sxx).squareRoot()
-        if slopeStandardError == 0 {
-            pValue = 0
-        } else {
-            pValue = Distributions.studentTTwoSidedP(b / slopeStandardError, df: df)
-        }
+        let sums = CentredSums(x, y)
+        self.init(count: sums.count, meanX: sums.meanX, meanY: sums.meanY, sxx: sums.sxx, syy: sums.syy, sxy: sums.sxy)
     }
 
     /// Fits over the pairs where neither value is NaN, without copying them out first.
@@ -106,5 +72,31 @@ public struct LinearFit: Sendable, Equatable, Codable {
     /// Fits `y` against its index 0, 1, 2, … (an evenly spaced series).
     public init?(series y: [Double]) {
         self.init(x: (0..<y.count).map(Double.init), y: y)
+    }
+}
+
+/// Means and centred sums of squares and products of paired values, shared by the least-squares
+/// fit and Pearson's r. Summing around the means keeps large offsets (epoch seconds) from cancelling.
+struct CentredSums {
+    let count: Int
+    let meanX: Double, meanY: Double
+    let sxx: Double, syy: Double, sxy: Double
+
+    init(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>) {
+        let n = min(x.count, y.count)
+        var sx = 0.0, sy = 0.0
+        for i in 0..<n {
+            sx += x[i]
+            sy += y[i]
+        }
+        let mx = n > 0 ? sx / Double(n) : 0, my = n > 0 ? sy / Double(n) : 0
+        var sxx = 0.0, syy = 0.0, sxy = 0.0
+        for i in 0..<n {
+            let dx = x[i] - mx, dy = y[i] - my
+            sxx += dx * dx
+            syy += dy * dy
+            sxy += dx * dy
+        }
+        (count, meanX, meanY, self.sxx, self.syy, self.sxy) = (n, mx, my, sxx, syy, sxy)
     }
 }
