@@ -1,3 +1,5 @@
+import NIOCore
+
 /// One encoded text frame, shared by every connection it is delivered to.
 ///
 /// A broadcast is encoded once into `bytes` and the same instance is enqueued on every
@@ -7,6 +9,9 @@
 public final class OutboundMessage: Sendable {
     /// UTF-8 JSON text of the envelope `{"type": ...}`, ready to be written as one text frame.
     public let bytes: [UInt8]
+    /// The same bytes as one buffer that every socket writes as is: a transport copies a reference,
+    /// not the payload, so a broadcast to 10,000 sockets allocates one buffer, not 10,000.
+    public let buffer: ByteBuffer
     /// Whether the outbox must keep this message when it is over capacity.
     public let essential: Bool
     /// When the message was created, for the delivery-latency timer (`ChannelConnection.didWrite`).
@@ -15,6 +20,7 @@ public final class OutboundMessage: Sendable {
     /// Wraps bytes that are already a JSON envelope (trusted: the server or a backend produced them).
     public init(bytes: [UInt8], essential: Bool = false, createdAt: ContinuousClock.Instant = .now) {
         self.bytes = bytes
+        self.buffer = ByteBuffer(bytes: bytes)
         self.essential = essential
         self.createdAt = createdAt
     }

@@ -19,6 +19,7 @@ enum SocketSession {
         connection: ChannelConnection,
         inbound: WebSocketInboundStream,
         outbound: WebSocketOutboundWriter,
+        eventLoop: any EventLoop,
         maxMessageSize: Int = maxInboundText,
         logger: Logger,
         onMessage: @escaping @Sendable (WebSocketMessage) async throws -> Void = { _ in }
@@ -28,7 +29,7 @@ enum SocketSession {
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                await writeOutbox(connection, to: outbound, logger: logger)
+                await SocketWriter(eventLoop: eventLoop, connection: connection, outbound: outbound).run()
             }
             group.addTask {
                 do {
@@ -49,24 +50,6 @@ enum SocketSession {
             await group.next()
             await hub.disconnect(connection)
             group.cancelAll()
-        }
-    }
-
-    private static func writeOutbox(_ connection: ChannelConnection, to outbound: WebSocketOutboundWriter, logger: Logger) async {
-        for await event in connection.outbox {
-            switch event {
-            case .message(let message):
-                let frame = WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: message.bytes))
-                do {
-                    try await outbound.write(.custom(frame))
-                    connection.didWrite(message)
-                } catch {
-                    return
-                }
-            case .close(let code, let reason):
-                try? await outbound.close(.init(codeNumber: Int(code)), reason: reason)
-                return
-            }
         }
     }
 

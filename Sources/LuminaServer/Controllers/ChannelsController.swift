@@ -66,7 +66,8 @@ struct ChannelsController: Sendable {
             await SocketSession.refuse(outbound, code: 1011, reason: "\(error)")
             return
         }
-        await SocketSession.run(hub: hub, connection: connection, inbound: inbound, outbound: outbound, logger: logger)
+        await SocketSession.run(hub: hub, connection: connection, inbound: inbound, outbound: outbound,
+                                eventLoop: ws.requestContext.eventLoop, logger: logger)
     }
 
     private func signedIn(_ outbound: WebSocketOutboundWriter, _ ws: WebSocketRouterContext<LuminaRequestContext>) async -> User? {
@@ -98,7 +99,8 @@ struct ChannelsController: Sendable {
         }
         let relay = DashboardSocketRelay(hub: hub, dashboards: dashboards, dashboardID: id, user: user,
                                          member: member, canEdit: access.canEdit, connection: connection)
-        await SocketSession.run(hub: hub, connection: connection, inbound: inbound, outbound: outbound, logger: logger) { message in
+        await SocketSession.run(hub: hub, connection: connection, inbound: inbound, outbound: outbound,
+                                eventLoop: ws.requestContext.eventLoop, logger: logger) { message in
             await relay.handle(message)
         }
     }
