@@ -21,6 +21,8 @@ struct LuminaServices: Sendable {
     let registry: PrometheusCollectorRegistry
     let dashboardEvents: any DashboardEventPublisher
     let hub: ChannelHub
+    /// Opened after migrations; background services that use tables wait for it.
+    let schema: SchemaReadiness
     /// Long-running parts that must run with the server, in start order.
     let backgroundServices: [any Service]
 
@@ -44,14 +46,15 @@ struct LuminaServices: Sendable {
         let hub = ChannelHub(backend: backend, nodeID: ChannelNodeID(configuration.nodeID), logger: realtimeLogger)
         background.append(ChannelHubService(hub: hub))
         let sessions = SessionStore(database: database, ttl: configuration.sessionTTL)
-        background.append(MaintenanceService(sessions: sessions, interval: .seconds(3600), logger: logger))
+        let schema = SchemaReadiness()
+        background.append(MaintenanceService(sessions: sessions, interval: .seconds(3600), schema: schema, logger: logger))
         return LuminaServices(
             configuration: configuration, database: database, users: users,
             sessions: sessions,
             tokens: APITokenStore(database: database), dashboards: DashboardStore(database: database),
             datasets: DatasetStore(database: database), accounts: accounts, views: try await ViewRenderer.load(),
             registry: registry, dashboardEvents: RealtimeDashboardEvents(hub: hub, logger: realtimeLogger),
-            hub: hub, backgroundServices: background
+            hub: hub, schema: schema, backgroundServices: background
         )
     }
 }
@@ -74,6 +77,7 @@ func buildApplication(services: LuminaServices, logger: Logger) throws -> some A
     app.addServices(services.backgroundServices)
     app.beforeServerStarts {
         try await Migrator(database: services.database, logger: logger).migrate()
+        await services.schema.markReady()
         logger.info("lumina is listening", metadata: [
             "url": "http://\(configuration.host):\(configuration.port)/", "database": "\(configuration.database)",
             "node": "\(configuration.nodeID)",

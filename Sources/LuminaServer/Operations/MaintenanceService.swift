@@ -6,9 +6,12 @@ import ServiceLifecycle
 struct MaintenanceService: Service {
     let sessions: SessionStore
     let interval: Duration
+    let schema: SchemaReadiness
     let logger: Logger
 
     func run() async throws {
+        // A fresh data directory has no tables until the migrations in `beforeServerStarts` ran.
+        guard (try? await cancelWhenGracefulShutdown({ await schema.wait() })) == true else { return }
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await sessions.purgeExpired()
