@@ -6,6 +6,10 @@ public final class JobContext: Sendable {
     public let runID: Int64
     public let job: String
     public let trigger: RunTrigger
+    /// The node this run executes on.
+    public let node: String
+    /// When the fire this run belongs to was due; nil for manual runs.
+    public let scheduledFor: Date?
     /// Carries `job` and `run_id` metadata so server logs can be joined with stored runs.
     public let logger: Logger
 
@@ -17,6 +21,8 @@ public final class JobContext: Sendable {
         self.runID = run.id
         self.job = run.job
         self.trigger = run.trigger
+        self.node = run.node
+        self.scheduledFor = run.scheduledFor
         self.retryPolicy = retryPolicy
         self.clock = clock
         self.recorder = recorder

@@ -79,6 +79,9 @@ public final class TestClock: JobClock, @unchecked Sendable {
 
     /// Advances to `target`, stepping through each sleeper deadline on the way.
     public func advance(to target: Date) async {
+        // Tasks started just before (a run launched by `runNow`) get to register their sleeps
+        // before time moves past them.
+        await settle()
         while true {
             let woken: [CheckedContinuation<Void, any Error>] = lock.withLock {
                 guard let earliest = sleepers.values.map(\.deadline).min(), earliest <= target else {
@@ -98,6 +101,20 @@ public final class TestClock: JobClock, @unchecked Sendable {
         await settle()
     }
 
+    /// Sets the time to `target` in one step and wakes every sleeper that is due, as when a
+    /// process was suspended (laptop lid, VM pause) and wakes late past several deadlines.
+    public func jump(to target: Date) async {
+        let woken: [CheckedContinuation<Void, any Error>] = lock.withLock {
+            if target > current { current = target }
+            let due = sleepers.filter { $0.value.deadline <= current }
+            for key in due.keys { sleepers.removeValue(forKey: key) }
+            generation &+= 1
+            return due.map(\.value.continuation)
+        }
+        woken.forEach { $0.resume() }
+        await settle()
+    }
+
     /// Suspends until at least `count` sleepers are waiting on this clock.
     public func waitForSleepers(_ count: Int) async {
         await waitUntil { $0.count >= count }
@@ -107,6 +124,12 @@ public final class TestClock: JobClock, @unchecked Sendable {
     /// has handled everything before and is waiting for that fire.
     public func waitForSleeper(until deadline: Date) async {
         await waitUntil { $0.contains(deadline) }
+    }
+
+    /// Suspends until at least `count` tasks sleep until exactly `deadline`, e.g. every node of
+    /// a simulated cluster waiting for the same fire.
+    public func waitForSleepers(_ count: Int, until deadline: Date) async {
+        await waitUntil { $0.filter { $0 == deadline }.count >= count }
     }
 
     private func waitUntil(_ condition: @escaping @Sendable ([Date]) -> Bool) async {
