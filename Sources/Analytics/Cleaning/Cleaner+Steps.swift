@@ -77,11 +77,10 @@ extension Cleaner {
                     changed += Int(differs[code])
                 }
                 result[before.name] = changed
-            case (.text, .text):
+            case (.text(let a), .text(let b)):
                 var changed = 0
-                for i in indices {
-                    guard let a = before.string(at: i) else { continue }
-                    if a.utf8.count != (after.string(at: i)?.utf8.count ?? 0) { changed += 1 }
+                for i in indices where before.isValid(i) {
+                    if a.byteCount(i) != (after.isValid(i) ? b.byteCount(i) : 0) { changed += 1 }
                 }
                 result[before.name] = changed
             default:
