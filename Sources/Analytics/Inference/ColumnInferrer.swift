@@ -19,14 +19,16 @@ enum ColumnInferrer {
         var strayCount: Int
     }
 
-    /// The type all rows support, tried in order: boolean, number (decimal point, then comma), date, string.
-    static func decide(_ scan: ColumnScan) -> Decision {
+    /// The type all rows support, tried in order: boolean, number (decimal point, then comma), date,
+    /// string; nil when that needs decimal-comma evidence the scan did not gather.
+    static func decide(_ scan: ColumnScan) -> Decision? {
         let present = scan.present
         guard present > 0 else { return .empty }
         let allowed = Int(Double(present) * strayTolerance)
         // A column of only 0 and 1 stays numeric: it is more often a count or a flag code than a yes/no.
         if scan.booleanPossible && scan.booleanWords > 0 { return .boolean }
         for (decimalComma, evidence) in [(false, scan.pointNumbers), (true, scan.commaNumbers)] {
+            if decimalComma && !scan.evaluatesComma { return nil }
             let strays = evidence.strays
             if (strays.count <= allowed || strays.isCodedPlaceholder(present: present)) && strays.count < present {
                 return .number(decimalComma: decimalComma)

@@ -16,6 +16,9 @@ struct ColumnScan: Sendable {
     let kept: KeptValues
     /// Whether to gather the evidence for every type, or only keep values (a second pass).
     let evaluates: Bool
+    /// Whether decimal-comma evidence is gathered: not for columns expected to read with a decimal
+    /// point, where it would double the parsing and only matters if the point reading fails.
+    let evaluatesComma: Bool
 
     var rows = 0
     var present = 0
@@ -63,6 +66,7 @@ struct ColumnScan: Sendable {
     init(kept: KeptValues, evaluates: Bool, capacity: Int) {
         self.kept = kept
         self.evaluates = evaluates
+        evaluatesComma = evaluates && kept != .number(decimalComma: false)
         validity.reserveCapacity(capacity)
         switch kept {
         case .boolean: booleans.reserveCapacity(capacity)
@@ -108,8 +112,10 @@ struct ColumnScan: Sendable {
             }
             point = CellParser.number(cell, decimalComma: false)
             pointNumbers.note(point, cell, line: line)
-            comma = CellParser.hasSeparator(cell) ? CellParser.number(cell, decimalComma: true) : point
-            commaNumbers.note(comma, cell, line: line)
+            if evaluatesComma {
+                comma = CellParser.hasSeparator(cell) ? CellParser.number(cell, decimalComma: true) : point
+                commaNumbers.note(comma, cell, line: line)
+            }
             date = DateParser.parse(cell)
             if let date {
                 if date.ambiguous {

@@ -11,8 +11,14 @@ struct StrayLog: Sendable {
 
     init(tracksTokens: Bool) { self.tracksTokens = tracksTokens }
 
+    @inline(__always)
     mutating func add(_ cell: UnsafeBufferPointer<UInt8>, line: Int) {
         count += 1
+        // Past the first samples and tokens (every cell of a text column is a stray number) only counting is left.
+        if samples.count < 5 || (tracksTokens && tokens.count <= 3) { remember(cell, line: line) }
+    }
+
+    private mutating func remember(_ cell: UnsafeBufferPointer<UInt8>, line: Int) {
         if tracksTokens && tokens.count <= 3 && !tokens.contains(where: { $0.elementsEqual(cell) }) { tokens.append(Array(cell)) }
         if samples.count < 5 { samples.append((line, String(decoding: cell, as: UTF8.self))) }
     }

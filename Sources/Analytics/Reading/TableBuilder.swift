@@ -65,7 +65,7 @@ struct TableBuilder {
             .scanPart(from: dataStart.position, to: bytes.count, line: dataStart.line, maxRecords: Self.guessRows)
         let guesses: [KeptValues?] = (0..<width).map { c in
             let scan = sample.scans[c]
-            switch ColumnInferrer.decide(scan) {
+            switch ColumnInferrer.decide(scan)! {
             case .string: return ColumnInferrer.isCategory(scan) ? .category : .text
             case let decision: return ColumnInferrer.kept(for: decision)
             }
@@ -85,24 +85,40 @@ struct TableBuilder {
                                         column: nil, count: ragged, samples: []))
         }
         var outcomes: [ColumnInferrer.Outcome?] = Array(repeating: nil, count: width)
-        var evidence: [ColumnScan] = []
-        var decisions: [ColumnInferrer.Decision] = []
+        var evidence: [ColumnScan?] = Array(repeating: nil, count: width)
+        var decisions: [ColumnInferrer.Decision?] = Array(repeating: nil, count: width)
         for c in 0..<width {
             var scan = ChunkScanner.merge(&parts, column: c)
-            let decision = ColumnInferrer.decide(scan)
-            decisions.append(decision)
-            outcomes[c] = ColumnInferrer.build(name: names[c], decision: decision, evidence: scan, values: scan)
-            // Keep only the evidence (no values) for columns that need a second pass.
+            decisions[c] = ColumnInferrer.decide(scan)
+            if let decision = decisions[c] {
+                outcomes[c] = ColumnInferrer.build(name: names[c], decision: decision, evidence: scan, values: scan)
+            }
+            // Keep only the evidence (no values) for columns that need another pass.
             scan.release()
-            evidence.append(scan)
+            evidence[c] = scan
+        }
+        // Expected to read with a decimal point but did not: gather all the evidence again.
+        let undecided = (0..<width).filter { decisions[$0] == nil }
+        if !undecided.isEmpty {
+            let kept = (0..<width).map { c in undecided.contains(c) ? KeptValues.text : nil }
+            var again = try scanner(kept, evaluates: true).scanAll(from: dataStart.position, line: dataStart.line)
+            for c in undecided {
+                let scan = ChunkScanner.merge(&again, column: c)
+                let decision = ColumnInferrer.decide(scan)!
+                decisions[c] = decision
+                outcomes[c] = ColumnInferrer.build(name: names[c], decision: decision, evidence: scan, values: scan)
+                var kept = scan
+                kept.release()
+                evidence[c] = kept
+            }
         }
         let missing = (0..<width).filter { outcomes[$0] == nil }
         if !missing.isEmpty {
-            let kept = (0..<width).map { c in missing.contains(c) ? ColumnInferrer.kept(for: decisions[c]) : nil }
+            let kept = (0..<width).map { c in missing.contains(c) ? ColumnInferrer.kept(for: decisions[c]!) : nil }
             var again = try scanner(kept, evaluates: false).scanAll(from: dataStart.position, line: dataStart.line)
             for c in missing {
                 let values = ChunkScanner.merge(&again, column: c)
-                outcomes[c] = ColumnInferrer.build(name: names[c], decision: decisions[c], evidence: evidence[c], values: values)
+                outcomes[c] = ColumnInferrer.build(name: names[c], decision: decisions[c]!, evidence: evidence[c]!, values: values)
             }
         }
         var columns: [Column] = []
