@@ -96,15 +96,18 @@ public struct Cleaner: Sendable {
 
     /// `body` over the columns, a core's worth at a time, each result replacing its input as soon
     /// as the batch is done: a rebuilt table never exists twice in full (10M rows are a gigabyte).
+    /// Text columns go first: they are the largest, and the ones trimming already copied, so their
+    /// pre-gather copies are freed before the rest of the new table is built.
     static func mapInBatches(_ columns: [Column], rows: Int, _ body: @escaping @Sendable (Column) -> Column) -> [Column] {
         var columns = columns
-        let batch = Parallel.worthIt(rows: rows) ? max(1, ProcessInfo.processInfo.activeProcessorCount) : columns.count
+        let order = columns.indices.filter { columns[$0].type == .text } + columns.indices.filter { columns[$0].type != .text }
+        let batch = Parallel.worthIt(rows: rows) ? max(1, ProcessInfo.processInfo.activeProcessorCount) : max(1, columns.count)
         var start = 0
-        while start < columns.count {
-            let range = start..<min(start + batch, columns.count)
-            let outputs = Parallel.map(Array(columns[range]), parallel: Parallel.worthIt(rows: rows), body)
-            for (offset, column) in outputs.enumerated() { columns[range.lowerBound + offset] = column }
-            start = range.upperBound
+        while start < order.count {
+            let indices = Array(order[start..<min(start + batch, order.count)])
+            let outputs = Parallel.map(indices.map { columns[$0] }, parallel: Parallel.worthIt(rows: rows), body)
+            for (i, column) in zip(indices, outputs) { columns[i] = column }
+            start += indices.count
         }
         return columns
     }
