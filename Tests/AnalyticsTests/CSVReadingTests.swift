@@ -248,3 +248,55 @@ enum SharedData {
         #expect(try Self.column(["1", "0", "1"]).type == .integer)
     }
 }
+
+@Suite("CSV reading: large files read in parts") struct ReadingInPartsTests {
+    static func read(_ text: String) throws -> ReadResult { try CSVDatasetReader.read(data: Array(text.utf8)) }
+
+    @Test func quotedNewlinesAcrossPartBoundaries() throws {
+        var text = "id,note,amount\n"
+        for i in 0..<60_000 { text += "\(i),\"line one\nline \"\"two\"\", \(i)\",\(i).5\n" }
+        let result = try Self.read(text)
+        #expect(result.table.rowCount == 60_000)
+        let note = try #require(result.table.column(named: "note"))
+        #expect(note.string(at: 59_999) == "line one\nline \"two\", 59999")
+        #expect(note.string(at: 30_000) == "line one\nline \"two\", 30000")
+        #expect(result.table.column(named: "amount")?.double(at: 31_000) == 31_000.5)
+    }
+
+    @Test func strayQuotesInUnquotedFieldsGiveTheSequentialResult() throws {
+        // One quote per line: quote parity says every other line end is inside quotes.
+        var text = "id,size\n"
+        for i in 0..<100_000 { text += "\(i),\(i % 7)\" pipe\n" }
+        let result = try Self.read(text)
+        #expect(result.table.rowCount == 100_000)
+        #expect(result.table.column(named: "id")?.type == .integer)
+        #expect(result.table.column(named: "id")?.double(at: 99_999) == 99_999)
+        #expect(result.table.column(named: "size")?.string(at: 99_999) == "\(99_999 % 7)\" pipe")
+    }
+
+    @Test func errorsInLaterPartsNameTheirLine() {
+        var text = "id,name\n"
+        for i in 0..<150_000 { text += "\(i),x\n" }
+        text += "150000,\"open\n150001,y\n"
+        #expect(throws: CSVError.unterminatedQuote(line: 150_002, column: 2)) { try Self.read(text) }
+    }
+
+    @Test func aTypeTheFirstRowsDidNotShowIsReadAgain() throws {
+        var text = "comma,words,late\n"
+        for i in 0..<5_000 {
+            text += i < 2_000 ? "12,12,\(i)\n" : "\"1,5\",word\(i % 3),\(i < 4_000 ? "\(i)" : "x\(i)")\n"
+        }
+        let result = try Self.read(text)
+        let comma = try #require(result.table.column(named: "comma"))
+        #expect(comma.type == .float)
+        #expect(comma.double(at: 4_999) == 1.5)
+        let words = try #require(result.table.column(named: "words"))
+        #expect(words.type == .category)
+        #expect(words.string(at: 0) == "12")
+        #expect(words.string(at: 4_999) == "word\(4_999 % 3)")
+        let late = try #require(result.table.column(named: "late"))
+        #expect(late.type == .text)
+        #expect(late.string(at: 3_999) == "3999")
+        #expect(late.string(at: 4_999) == "x4999")
+    }
+}

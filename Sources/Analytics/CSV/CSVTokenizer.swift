@@ -1,58 +1,80 @@
-/// Splits UTF-8 bytes into records and fields (RFC 4180 plus what real files do), without copying:
-/// each field is a packed reference into the buffer.
+/// Splits UTF-8 bytes into records and fields (RFC 4180 plus what real files do), one record at a
+/// time and without copying: each field is a packed reference into the buffer, and the caller's
+/// field array is reused from record to record, so reading a file allocates nothing per cell.
 ///
-/// Reference layout (`FieldRef`): bits 0–39 the start offset, 40–62 the length, bit 63 set when the
-/// field was quoted (its quotes and doubled quotes are removed only when the value is read).
+/// Reference layout: bits 0–38 the start offset, 39–61 the length, bit 62 set when a quoted field
+/// needs undoing (doubled quotes, or text after the closing quote), bit 63 set when it was quoted.
+/// The cursor can start anywhere a record starts, so parts of a file can be read in parallel.
 struct CSVTokenizer {
+    let bytes: UnsafeBufferPointer<UInt8>
     let delimiter: UInt8
-    let quote: UInt8 = 0x22
     let maxFieldBytes: Int
     let maxColumns: Int
+    /// Where the next record (or the blank lines before it) starts.
+    private(set) var position: Int
+    /// The line at `position` (1-based), for messages.
+    private(set) var line: Int
+    /// The line the last record started on.
+    private(set) var recordLine = 0
+    private(set) var sawLF = false, sawCRLF = false, sawCR = false
 
-    struct Output {
-        /// All fields, record after record.
-        var fields: [UInt64] = []
-        /// For each record, the index in `fields` where it ends.
-        var recordEnds: [Int] = []
-        /// The line each record starts on (1-based), for messages.
-        var recordLines: [Int] = []
-        var sawLF = false, sawCRLF = false, sawCR = false
-    }
-
+    static let quote: UInt8 = 0x22
     static let quotedBit: UInt64 = 1 << 63
+    static let complexBit: UInt64 = 1 << 62
+    /// Fields are at most this long (the length has 23 bits).
+    static let lengthLimit = (1 << 23) - 1
 
-    static func pack(start: Int, length: Int, quoted: Bool) -> UInt64 {
-        UInt64(start) | UInt64(length) << 40 | (quoted ? quotedBit : 0)
+    init(bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, maxFieldBytes: Int, maxColumns: Int, position: Int = 0, line: Int = 1) {
+        self.bytes = bytes
+        self.delimiter = delimiter
+        self.maxFieldBytes = min(maxFieldBytes, Self.lengthLimit)
+        self.maxColumns = maxColumns
+        self.position = position
+        self.line = line
     }
 
-    static func start(_ ref: UInt64) -> Int { Int(ref & 0xFF_FFFF_FFFF) }
-    static func length(_ ref: UInt64) -> Int { Int((ref >> 40) & 0x7F_FFFF) }
+    static func pack(start: Int, length: Int, quoted: Bool, complex: Bool) -> UInt64 {
+        UInt64(start) | UInt64(length) << 39 | (quoted ? quotedBit : 0) | (complex ? complexBit : 0)
+    }
+
+    static func start(_ ref: UInt64) -> Int { Int(ref & 0x7F_FFFF_FFFF) }
+    static func length(_ ref: UInt64) -> Int { Int((ref >> 39) & 0x7F_FFFF) }
     static func isQuoted(_ ref: UInt64) -> Bool { ref & quotedBit != 0 }
 
-    /// Tokenizes `bytes`; blank lines produce no record.
-    func tokenize(_ bytes: UnsafeBufferPointer<UInt8>, progress: (Double) -> Void) throws(CSVError) -> Output {
-        var out = Output()
-        out.fields.reserveCapacity(bytes.count / 6)
+    var isAtEnd: Bool { position >= bytes.count }
+
+    /// Moves past line ends: blank lines produce no record.
+    mutating func skipBlankLines() {
         let n = bytes.count
-        var i = 0
-        var line = 1
-        var recordStartField = 0
-        var recordLine = 1
-        var nextProgress = n / 20
+        var i = position
         while i < n {
-            if i > nextProgress { progress(Double(i) / Double(n)); nextProgress += n / 20 }
-            // One field.
+            let b = bytes[i]
+            if b == 0x0A { i += 1 } else if b == 0x0D { i += (i + 1 < n && bytes[i + 1] == 0x0A) ? 2 : 1 } else { break }
+            line += 1
+        }
+        position = i
+    }
+
+    /// Reads the next record's fields into `fields` (emptied first); false at the end of the bytes.
+    mutating func nextRecord(into fields: inout [UInt64]) throws(CSVError) -> Bool {
+        fields.removeAll(keepingCapacity: true)
+        skipBlankLines()
+        let n = bytes.count
+        guard position < n else { return false }
+        recordLine = line
+        var i = position
+        while true {
             let fieldLine = line
             let fieldStart = i
-            var quoted = false
-            if bytes[i] == quote {
+            var quoted = false, complex = false
+            if i < n && bytes[i] == Self.quote {
                 quoted = true
                 i += 1
                 var closed = false
                 while i < n {
                     let b = bytes[i]
-                    if b == quote {
-                        if i + 1 < n && bytes[i + 1] == quote { i += 2; continue }
+                    if b == Self.quote {
+                        if i + 1 < n && bytes[i + 1] == Self.quote { complex = true; i += 2; continue }
                         i += 1
                         closed = true
                         break
@@ -60,11 +82,9 @@ struct CSVTokenizer {
                     if b == 0x0A { line += 1 } else if b == 0x0D && !(i + 1 < n && bytes[i + 1] == 0x0A) { line += 1 }
                     i += 1
                 }
-                if !closed {
-                    throw .unterminatedQuote(line: fieldLine, column: out.fields.count - recordStartField + 1)
-                }
+                if !closed { throw .unterminatedQuote(line: fieldLine, column: fields.count + 1) }
                 // Lenient: text after the closing quote stays part of the field.
-                while i < n && bytes[i] != delimiter && bytes[i] != 0x0A && bytes[i] != 0x0D { i += 1 }
+                while i < n && bytes[i] != delimiter && bytes[i] != 0x0A && bytes[i] != 0x0D { complex = true; i += 1 }
             } else {
                 while i < n {
                     let b = bytes[i]
@@ -73,74 +93,76 @@ struct CSVTokenizer {
                 }
             }
             let length = i - fieldStart
-            if length > maxFieldBytes {
-                throw .fieldTooLarge(line: fieldLine, column: out.fields.count - recordStartField + 1, limit: maxFieldBytes)
-            }
-            out.fields.append(Self.pack(start: fieldStart, length: length, quoted: quoted))
-            if out.fields.count - recordStartField > maxColumns {
-                throw .tooManyColumns(line: recordLine, count: out.fields.count - recordStartField, limit: maxColumns)
-            }
-            // What ends the field: a delimiter, a line end, or the end of the file.
+            if length > maxFieldBytes { throw .fieldTooLarge(line: fieldLine, column: fields.count + 1, limit: maxFieldBytes) }
+            fields.append(Self.pack(start: fieldStart, length: length, quoted: quoted, complex: complex))
+            if fields.count > maxColumns { throw .tooManyColumns(line: recordLine, count: fields.count, limit: maxColumns) }
+            // What ends the field: a delimiter, a line end, or the end of the bytes.
             if i < n && bytes[i] == delimiter {
                 i += 1
-                if i == n { out.fields.append(Self.pack(start: n, length: 0, quoted: false)) }
-                else { continue }
+                if i < n { continue }
+                fields.append(Self.pack(start: n, length: 0, quoted: false, complex: false))
+                break
             }
             if i < n {
                 if bytes[i] == 0x0D {
-                    if i + 1 < n && bytes[i + 1] == 0x0A { out.sawCRLF = true; i += 2 } else { out.sawCR = true; i += 1 }
+                    if i + 1 < n && bytes[i + 1] == 0x0A { sawCRLF = true; i += 2 } else { sawCR = true; i += 1 }
                 } else {
-                    out.sawLF = true
+                    sawLF = true
                     i += 1
                 }
                 line += 1
             }
-            finishRecord(&out, from: recordStartField, line: recordLine)
-            recordStartField = out.fields.count
-            recordLine = line
-            // Blank lines between records.
-            while i < n && (bytes[i] == 0x0A || bytes[i] == 0x0D) {
-                if bytes[i] == 0x0D && i + 1 < n && bytes[i + 1] == 0x0A { i += 1 }
-                i += 1
-                line += 1
-                recordLine = line
-            }
+            break
         }
-        if recordStartField < out.fields.count { finishRecord(&out, from: recordStartField, line: recordLine) }
-        progress(1)
-        return out
+        position = i
+        return true
     }
 
-    private func finishRecord(_ out: inout Output, from start: Int, line: Int) {
-        // A record of one empty unquoted field is a blank line.
-        if out.fields.count - start == 1, Self.length(out.fields[start]) == 0, !Self.isQuoted(out.fields[start]) {
-            out.fields.removeLast()
-            return
-        }
-        out.recordEnds.append(out.fields.count)
-        out.recordLines.append(line)
-    }
-
-    /// The field's value as bytes: quotes removed and doubled quotes undone.
-    static func value(_ ref: UInt64, in bytes: UnsafeBufferPointer<UInt8>) -> ArraySlice<UInt8> {
+    /// The field's value: quotes removed and doubled quotes undone. Plain and simply quoted fields
+    /// are views into `bytes`; the others are written into `scratch` (valid until its next use).
+    static func value(_ ref: UInt64, in bytes: UnsafeBufferPointer<UInt8>, scratch: ScratchBuffer) -> UnsafeBufferPointer<UInt8> {
         let start = start(ref), length = length(ref)
-        guard isQuoted(ref) else { return ArraySlice(UnsafeBufferPointer(rebasing: bytes[start..<(start + length)])) }
-        var result: [UInt8] = []
-        result.reserveCapacity(length)
+        guard isQuoted(ref) else { return UnsafeBufferPointer(rebasing: bytes[start..<(start + length)]) }
+        guard ref & complexBit != 0 else { return UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(start + length - 1)]) }
+        let out = scratch.reserve(length)
+        var count = 0
         var i = start + 1
         let end = start + length
         var inQuotes = true
         while i < end {
             let b = bytes[i]
-            if b == 0x22 {
-                if inQuotes && i + 1 < end && bytes[i + 1] == 0x22 { result.append(0x22); i += 2; continue }
+            if b == quote {
+                if inQuotes && i + 1 < end && bytes[i + 1] == quote { out[count] = quote; count += 1; i += 2; continue }
                 inQuotes.toggle()
                 i += 1
                 continue
             }
-            result.append(b)
+            out[count] = b
+            count += 1
             i += 1
         }
-        return result[...]
+        return UnsafeBufferPointer(rebasing: UnsafeBufferPointer(out)[0..<count])
     }
+
+    /// The field's value as a string (for names and messages).
+    static func string(_ ref: UInt64, in bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let scratch = ScratchBuffer()
+        return String(decoding: value(ref, in: bytes, scratch: scratch), as: UTF8.self)
+    }
+}
+
+/// Reusable memory for field values that had to be rewritten; one per reading thread.
+final class ScratchBuffer {
+    private var storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 256)
+
+    /// At least `count` bytes; earlier contents are not kept.
+    func reserve(_ count: Int) -> UnsafeMutableBufferPointer<UInt8> {
+        if storage.count < count {
+            storage.deallocate()
+            storage = .allocate(capacity: max(count, storage.count * 2))
+        }
+        return storage
+    }
+
+    deinit { storage.deallocate() }
 }

@@ -1,27 +1,34 @@
 /// Turns the bytes of a file into UTF-8, deciding the encoding from byte-order marks, the pattern of
 /// NUL bytes that UTF-16 leaves in ASCII text, and UTF-8 validity (else Windows-1252).
 enum TextDecoder {
-    static func decode(_ bytes: [UInt8]) throws(CSVError) -> (utf8: [UInt8], encoding: TextEncoding) {
+    /// How to read `bytes` as UTF-8: from `skip` on as they are (`converted` nil), or converted.
+    struct Decoded {
+        var converted: [UInt8]?
+        var skip: Int
+        var encoding: TextEncoding
+    }
+
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) throws(CSVError) -> Decoded {
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
-            return (Array(bytes[3...]), .utf8BOM)
+            return Decoded(converted: nil, skip: 3, encoding: .utf8BOM)
         }
-        if bytes.count >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE { return (utf16(bytes, from: 2, bigEndian: false), .utf16LE) }
-        if bytes.count >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF { return (utf16(bytes, from: 2, bigEndian: true), .utf16BE) }
-        let sample = bytes.prefix(4096)
+        if bytes.count >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE { return Decoded(converted: utf16(bytes, from: 2, bigEndian: false), skip: 0, encoding: .utf16LE) }
+        if bytes.count >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF { return Decoded(converted: utf16(bytes, from: 2, bigEndian: true), skip: 0, encoding: .utf16BE) }
+        let sample = UnsafeBufferPointer(rebasing: bytes.prefix(4096))
         if sample.count >= 4 {
             var evenZeros = 0, oddZeros = 0
             for (i, byte) in sample.enumerated() where byte == 0 { if i % 2 == 0 { evenZeros += 1 } else { oddZeros += 1 } }
             let half = sample.count / 2
-            if oddZeros > half * 7 / 10 && evenZeros < half / 10 { return (utf16(bytes, from: 0, bigEndian: false), .utf16LE) }
-            if evenZeros > half * 7 / 10 && oddZeros < half / 10 { return (utf16(bytes, from: 0, bigEndian: true), .utf16BE) }
+            if oddZeros > half * 7 / 10 && evenZeros < half / 10 { return Decoded(converted: utf16(bytes, from: 0, bigEndian: false), skip: 0, encoding: .utf16LE) }
+            if evenZeros > half * 7 / 10 && oddZeros < half / 10 { return Decoded(converted: utf16(bytes, from: 0, bigEndian: true), skip: 0, encoding: .utf16BE) }
         }
         try rejectBinary(bytes)
-        if isValidUTF8(bytes) { return (bytes, .utf8) }
-        return (windows1252(bytes), .windows1252)
+        if isValidUTF8(bytes) { return Decoded(converted: nil, skip: 0, encoding: .utf8) }
+        return Decoded(converted: windows1252(bytes), skip: 0, encoding: .windows1252)
     }
 
     /// Refuses images, archives and other binaries early with a message people understand.
-    static func rejectBinary(_ bytes: [UInt8]) throws(CSVError) {
+    static func rejectBinary(_ bytes: UnsafeBufferPointer<UInt8>) throws(CSVError) {
         let signatures: [([UInt8], String)] = [([0x89, 0x50, 0x4E, 0x47], "a PNG image"), ([0xFF, 0xD8, 0xFF], "a JPEG image"),
                                                ([0x47, 0x49, 0x46, 0x38], "a GIF image"), ([0x25, 0x50, 0x44, 0x46], "a PDF document"),
                                                ([0x50, 0x4B, 0x03, 0x04], "a ZIP archive (Excel files are ZIP archives)")]
@@ -31,24 +38,26 @@ enum TextDecoder {
         if controls * 20 > sample.count { throw .notText(reason: "it is full of control bytes") }
     }
 
-    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { buffer in
-            var i = 0
-            let n = buffer.count
-            while i < n {
-                let b = buffer[i]
-                if b < 0x80 { i += 1; continue }
-                let length: Int
-                if b & 0xE0 == 0xC0 && b >= 0xC2 { length = 2 } else if b & 0xF0 == 0xE0 { length = 3 } else if b & 0xF8 == 0xF0 && b <= 0xF4 { length = 4 } else { return false }
-                guard i + length <= n else { return false }
-                for k in 1..<length where buffer[i + k] & 0xC0 != 0x80 { return false }
-                i += length
-            }
-            return true
+    /// Skips ASCII eight bytes at a time: most files are almost all ASCII.
+    static func isValidUTF8(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = buffer.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        let n = buffer.count
+        while i < n {
+            if i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
+            let b = buffer[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int
+            if b & 0xE0 == 0xC0 && b >= 0xC2 { length = 2 } else if b & 0xF0 == 0xE0 { length = 3 } else if b & 0xF8 == 0xF0 && b <= 0xF4 { length = 4 } else { return false }
+            guard i + length <= n else { return false }
+            for k in 1..<length where buffer[i + k] & 0xC0 != 0x80 { return false }
+            i += length
         }
+        return true
     }
 
-    private static func utf16(_ bytes: [UInt8], from start: Int, bigEndian: Bool) -> [UInt8] {
+    private static func utf16(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, bigEndian: Bool) -> [UInt8] {
         var units: [UInt16] = []
         units.reserveCapacity((bytes.count - start) / 2)
         var i = start
@@ -60,7 +69,7 @@ enum TextDecoder {
     }
 
     /// Windows-1252 is a superset of Latin-1 in the printable range, so it reads both.
-    private static func windows1252(_ bytes: [UInt8]) -> [UInt8] {
+    private static func windows1252(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         let high: [UInt32] = [0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
                               0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178]
         var scalars = String.UnicodeScalarView()

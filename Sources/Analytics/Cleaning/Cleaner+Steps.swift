@@ -1,3 +1,5 @@
+import Foundation
+
 extension Cleaner {
     /// Reports the types the reader parsed and converts categories that are formatted numbers.
     func parseStep(_ table: inout Table) -> CleaningReport.Step {
@@ -47,12 +49,21 @@ extension Cleaner {
         var imputed: [String: Int] = [:]
         var total = rowsDropped
         let options = self.options
-        let outcomes = Parallel.map(table.columns, parallel: Parallel.worthIt(rows: table.rowCount)) {
-            MissingValueHandler.handle($0, options: options)
+        // A core's worth of columns at a time, each replacing its input at once (see `mapInBatches`).
+        var outcomes: [MissingValueHandler.Outcome] = []
+        let batch = Parallel.worthIt(rows: table.rowCount) ? max(1, ProcessInfo.processInfo.activeProcessorCount) : max(1, table.columns.count)
+        for start in stride(from: 0, to: table.columns.count, by: batch) {
+            let range = start..<min(start + batch, table.columns.count)
+            let done = Parallel.map(Array(table.columns[range]), parallel: Parallel.worthIt(rows: table.rowCount)) {
+                MissingValueHandler.handle($0, options: options)
+            }
+            for (offset, outcome) in done.enumerated() {
+                table.columns[range.lowerBound + offset] = outcome.column
+                outcomes.append(outcome)
+            }
         }
         for i in table.columns.indices {
             let outcome = outcomes[i]
-            table.columns[i] = outcome.column
             imputed[outcome.column.name] = outcome.imputed
             total += outcome.imputed
             if outcome.details["missing"] != .int(0) { details[outcome.column.name] = .object(outcome.details) }
@@ -77,11 +88,10 @@ extension Cleaner {
                     changed += Int(differs[code])
                 }
                 result[before.name] = changed
-            case (.text, .text):
+            case (.text(let a), .text(let b)):
                 var changed = 0
-                for i in indices {
-                    guard let a = before.string(at: i) else { continue }
-                    if a.utf8.count != (after.string(at: i)?.utf8.count ?? 0) { changed += 1 }
+                for i in indices where before.isValid(i) {
+                    if a.byteCount(i) != (after.isValid(i) ? b.byteCount(i) : 0) { changed += 1 }
                 }
                 result[before.name] = changed
             default:

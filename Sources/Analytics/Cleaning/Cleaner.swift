@@ -1,3 +1,5 @@
+import Foundation
+
 /// Cleans a typed table in six reported steps, returning a new table and a `CleaningReport`.
 ///
 /// Steps, in order (each announced through `progress` with its percent before it runs):
@@ -43,18 +45,18 @@ public struct Cleaner: Sendable {
 
         announce(3)
         let rowsBefore = input.rowCount
-        let normalised = table
         var duplicates = 0
         var kept: [Int]?
         if options.removeDuplicates {
             let (keep, dups) = Deduplicator.firstOccurrences(table)
             duplicates = dups
-            if dups > 0 {
-                kept = keep
-                table = Table(columns: Parallel.map(table.columns, parallel: Parallel.worthIt(rows: keep.count)) {
-                    ColumnRebuilding.gather($0, rows: keep)
-                }, rowCount: keep.count)
-            }
+            if dups > 0 { kept = keep }
+        }
+        // Counted before the duplicates go, so the normalised columns need not outlive this line.
+        let normalizedCells = Self.normalizedCells(input, table, rows: kept)
+        if let keep = kept {
+            table = Table(columns: Self.mapInBatches(table.columns, rows: keep.count) { ColumnRebuilding.gather($0, rows: keep) },
+                          rowCount: keep.count)
         }
         steps.append(.init(name: Self.stepNames[3], changed: duplicates,
                            details: ["rows_removed": .int(duplicates), "rows_kept": .int(table.rowCount)]))
@@ -88,8 +90,26 @@ public struct Cleaner: Sendable {
         let report = CleaningReport(
             rowsBefore: rowsBefore, rowsAfter: table.rowCount, duplicatesRemoved: duplicates,
             columnsDropped: dropped, steps: steps,
-            normalizedCells: Self.normalizedCells(input, normalised, rows: kept), imputed: imputed, outliers: outliers)
+            normalizedCells: normalizedCells, imputed: imputed, outliers: outliers)
         return CleaningResult(table: table, report: report)
+    }
+
+    /// `body` over the columns, a core's worth at a time, each result replacing its input as soon
+    /// as the batch is done: a rebuilt table never exists twice in full (10M rows are a gigabyte).
+    /// Text columns go first: they are the largest, and the ones trimming already copied, so their
+    /// pre-gather copies are freed before the rest of the new table is built.
+    static func mapInBatches(_ columns: [Column], rows: Int, _ body: @escaping @Sendable (Column) -> Column) -> [Column] {
+        var columns = columns
+        let order = columns.indices.filter { columns[$0].type == .text } + columns.indices.filter { columns[$0].type != .text }
+        let batch = Parallel.worthIt(rows: rows) ? max(1, ProcessInfo.processInfo.activeProcessorCount) : max(1, columns.count)
+        var start = 0
+        while start < order.count {
+            let indices = Array(order[start..<min(start + batch, order.count)])
+            let outputs = Parallel.map(indices.map { columns[$0] }, parallel: Parallel.worthIt(rows: rows), body)
+            for (i, column) in zip(indices, outputs) { columns[i] = column }
+            start += indices.count
+        }
+        return columns
     }
 
     private func transformColumns(

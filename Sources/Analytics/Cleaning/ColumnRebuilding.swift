@@ -16,21 +16,9 @@ enum ColumnRebuilding {
         case .date(let a): storage = .date(rows.map { a[$0] })
         case .datetime(let a): storage = .datetime(rows.map { a[$0] })
         case .category(let codes, let dictionary): storage = .category(codes: rows.map { codes[$0] }, dictionary: dictionary)
-        case .text(let t): storage = .text(TextStorage(rows.map { t[$0] }))
+        case .text(let t): storage = .text(t.gather(rows: rows))
         }
         return Column(name: column.name, type: column.type, storage: storage, validity: validity)
-    }
-
-    /// Text cells as optional strings (nil for empty).
-    static func texts(_ column: Column) -> [String?] {
-        (0..<column.count).map { column.string(at: $0) }
-    }
-
-    /// A text column from optional strings.
-    static func text(named name: String, _ values: [String?]) -> Column {
-        var validity = ValidityBitmap(count: values.count, allValid: true)
-        for (i, v) in values.enumerated() where v == nil { validity[i] = false }
-        return Column(name: name, type: .text, storage: .text(TextStorage(values.map { $0 ?? "" })), validity: validity)
     }
 
     /// Same column with every cell marked valid (after its empty cells were given values).

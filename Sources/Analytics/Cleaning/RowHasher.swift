@@ -44,9 +44,9 @@ enum RowHasher {
                 case .date(let a): fold(a) { UInt64(bitPattern: Int64($0)) }
                 case .datetime(let a): fold(a) { UInt64(bitPattern: $0) }
                 case .category(let codes, _): fold(codes) { UInt64($0) }
-                case .text:
+                case .text(let text):
                     for i in 0..<h.count {
-                        h[i] = mix(h[i], column.string(at: base + i).map(stringHash) ?? nullHash)
+                        h[i] = mix(h[i], (all || validity[base + i]) ? text.withValue(base + i) { bytesHash(UnsafeRawBufferPointer($0)) } : nullHash)
                     }
                 }
             }
@@ -92,7 +92,8 @@ enum RowHasher {
             case .date(let a): same = a[i] == a[j]
             case .datetime(let a): same = a[i] == a[j]
             case .category(let codes, _): same = codes[i] == codes[j]
-            case .text: same = column.string(at: i) == column.string(at: j)
+            // Byte equality: the reader keeps every value's spelling, so this is value equality.
+            case .text(let t): same = t.withValue(i) { a in t.withValue(j) { b in a.elementsEqual(b) } }
             }
             if !same { return false }
         }

@@ -12,18 +12,31 @@ enum WhitespaceTrimmer {
                 codes: codes, validity: column.validity, dictionary: dictionary, to: trimmed)
             return (ColumnRebuilding.with(column, type: column.type, storage: .category(codes: newCodes, dictionary: newDictionary),
                                           validity: column.validity), changed)
-        case .text:
-            var values = ColumnRebuilding.texts(column)
-            var changed = 0
-            for i in values.indices {
-                guard let v = values[i] else { continue }
-                let t = v.trimmingWhitespace()
-                if t.utf8.count != v.utf8.count {
-                    values[i] = t.isEmpty ? nil : t
-                    changed += 1
+        case .text(let text):
+            // Only values that start or end with a byte outside printable ASCII can need trimming;
+            // the rest are checked without creating a string.
+            var needsTrim: [Int] = []
+            for i in 0..<column.count where column.validity[i] {
+                let plain = text.withValue(i) { v in
+                    guard let first = v.first, let last = v.last else { return true }
+                    return first > 0x20 && first < 0x80 && last > 0x20 && last < 0x80
+                }
+                if !plain && text[i].trimmingWhitespace().utf8.count != text.byteCount(i) { needsTrim.append(i) }
+            }
+            guard !needsTrim.isEmpty else { return (column, 0) }
+            var validity = column.validity
+            var builder = TextStorage.Builder(capacity: column.count, byteCapacity: text.bytes.count)
+            var next = 0
+            for i in 0..<column.count {
+                if next < needsTrim.count && needsTrim[next] == i {
+                    next += 1
+                    let trimmed = text[i].trimmingWhitespace()
+                    if trimmed.isEmpty { validity[i] = false; builder.appendEmpty() } else { builder.append(trimmed) }
+                } else {
+                    text.withValue(i) { builder.append($0) }
                 }
             }
-            return changed == 0 ? (column, 0) : (ColumnRebuilding.text(named: column.name, values), changed)
+            return (ColumnRebuilding.with(column, type: .text, storage: .text(builder.finish()), validity: validity), needsTrim.count)
         default:
             return (column, 0)
         }

@@ -42,14 +42,6 @@ public struct ValidityBitmap: Sendable, Equatable {
     }
 }
 
-/// Free text values of one column.
-public struct TextStorage: Sendable, Equatable {
-    public var values: [String]
-    public init(_ values: [String]) { self.values = values }
-    public subscript(i: Int) -> String { values[i] }
-    public var count: Int { values.count }
-}
-
 /// Typed cell storage: numbers in flat arrays, categories as codes into a dictionary.
 public enum ColumnStorage: Sendable, Equatable {
     case integer([Int64])

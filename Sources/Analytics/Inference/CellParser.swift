@@ -2,10 +2,15 @@ import Foundation
 
 /// Reads typed values out of the bytes of one cell, the way people write them in spreadsheets:
 /// `1,234.50`, `$3.00`, `£23,705`, `12%`, `1,5` (decimal comma), `Apr 05, 2023`, `yes`.
+///
+/// Everything works on views into the file and allocates nothing: this runs for every cell.
 enum CellParser {
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
     /// Surrounding spaces, tabs and no-break spaces removed.
-    static func trimmed<C: RandomAccessCollection<UInt8>>(_ bytes: C) -> C.SubSequence where C.Index == Int {
-        var start = bytes.startIndex, end = bytes.endIndex
+    @inline(__always)
+    static func trimmed(_ bytes: Bytes) -> Bytes {
+        var start = 0, end = bytes.count
         while start < end {
             if bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
             else if bytes[start] == 0xC2 && start + 1 < end && bytes[start + 1] == 0xA0 { start += 2 }
@@ -16,7 +21,8 @@ enum CellParser {
             else if end - 2 >= start && bytes[end - 2] == 0xC2 && bytes[end - 1] == 0xA0 { end -= 2 }
             else { break }
         }
-        return bytes[start..<end]
+        if start == 0 && end == bytes.count { return bytes }
+        return Bytes(rebasing: bytes[start..<end])
     }
 
     static let nullTokens: [[UInt8]] = ["na", "n/a", "null", "none", "nan", "-", "--", "---", "?", ".", "#n/a", "nil", "missing"]
@@ -24,23 +30,22 @@ enum CellParser {
 
     /// Whether `cell` spells `token` (lowercase ASCII) in any letter case, without allocating.
     @inline(__always)
-    static func equalsIgnoringCase<C: RandomAccessCollection<UInt8>>(_ cell: C, _ token: [UInt8]) -> Bool where C.Index == Int {
+    static func equalsIgnoringCase(_ cell: Bytes, _ token: [UInt8]) -> Bool {
         guard cell.count == token.count else { return false }
-        var i = cell.startIndex
-        for expected in token {
+        for i in 0..<cell.count {
             var b = cell[i]
             if b >= 0x41 && b <= 0x5A { b |= 0x20 }
-            if b != expected { return false }
-            i += 1
+            if b != token[i] { return false }
         }
         return true
     }
 
     /// Whether a trimmed cell means "no value". Runs of asterisks (`****`) are a common placeholder too.
-    static func isNull<C: RandomAccessCollection<UInt8>>(_ cell: C) -> Bool where C.Index == Int {
+    @inline(__always)
+    static func isNull(_ cell: Bytes) -> Bool {
         if cell.isEmpty { return true }
         if cell.count > 8 { return false }
-        let first = cell[cell.startIndex]
+        let first = cell[0]
         // Numbers, the common case, are never null tokens (a lone "-" or "." is handled below).
         if first >= 0x30 && first <= 0x39 { return false }
         if cell.allSatisfy({ $0 == 0x2A }) { return true }
@@ -53,20 +58,22 @@ enum CellParser {
         var isInteger: Bool
     }
 
-    /// A number, or nil. Codes with leading zeros (`08123`) are not numbers: they are identifiers.
-    static func number<C: RandomAccessCollection<UInt8>>(_ cell: C, decimalComma: Bool) -> Number? where C.Index == Int {
-        guard cell.count < 64 else { return nil }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { scratch in
-            number(cell, decimalComma: decimalComma, into: scratch)
-        }
+    /// Whether the cell has a `,` or `.`: only then can decimal-comma and decimal-point readings differ.
+    @inline(__always)
+    static func hasSeparator(_ cell: Bytes) -> Bool {
+        for b in cell where b == 0x2C || b == 0x2E { return true }
+        return false
     }
 
-    /// Copies the digits into `buffer` (without separators, currency or percent) for `strtod`.
-    private static func number<C: RandomAccessCollection<UInt8>>(_ cell: C, decimalComma: Bool,
-                                                                   into scratch: UnsafeMutableBufferPointer<UInt8>) -> Number? where C.Index == Int {
-        var buffer = ScratchBytes(storage: scratch)
-        var i = cell.startIndex
-        let end = cell.endIndex
+    /// Exact powers of ten: a mantissa below 2^53 divided or multiplied by one of these is
+    /// correctly rounded, i.e. the same double `strtod` returns.
+    static let powersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
+
+    /// A number, or nil. Codes with leading zeros (`08123`) are not numbers: they are identifiers.
+    static func number(_ cell: Bytes, decimalComma: Bool) -> Number? {
+        guard cell.count < 64 else { return nil }
+        var i = 0
+        let end = cell.count
         var negative = false
         var currency = false
         var percent = false
@@ -74,9 +81,14 @@ enum CellParser {
         var sawPoint = false, sawExponent = false, sawDigit = false
         var groupDigits = -1
         var leadingZero = false
+        // The value as mantissa × 10^(exponent − fractionDigits), while it fits the fast path.
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var fractionDigits = 0
+        var exponent = 0, exponentNegative = false, exponentDigits = 0
         let decimal: UInt8 = decimalComma ? 0x2C : 0x2E
         let thousands: UInt8 = decimalComma ? 0x2E : 0x2C
-        func skipCurrency() {
+        @inline(__always) func skipCurrency() {
             if i < end && (cell[i] == 0x24) { currency = true; i += 1 }
             else if i + 1 < end && cell[i] == 0xC2 && (cell[i + 1] == 0xA3 || cell[i + 1] == 0xA5) { currency = true; i += 2 }
             else if i + 2 < end && cell[i] == 0xE2 && cell[i + 1] == 0x82 && cell[i + 2] == 0xAC { currency = true; i += 3 }
@@ -84,17 +96,24 @@ enum CellParser {
         skipCurrency()
         if i < end && (cell[i] == 0x2D || cell[i] == 0x2B) { negative = cell[i] == 0x2D; i += 1 }
         skipCurrency()
-        if negative { buffer.append(0x2D) }
         while i < end {
             let b = cell[i]
             if b >= 0x30 && b <= 0x39 {
-                if !sawPoint && !sawExponent {
-                    if digitsBeforePoint == 0 && b == 0x30 { leadingZero = true }
-                    digitsBeforePoint += 1
-                    if groupDigits >= 0 { groupDigits += 1 }
+                if sawExponent {
+                    if exponentDigits < 6 { exponent = exponent * 10 + Int(b - 0x30) }
+                    exponentDigits += 1
+                } else {
+                    if !sawPoint {
+                        if digitsBeforePoint == 0 && b == 0x30 { leadingZero = true }
+                        digitsBeforePoint += 1
+                        if groupDigits >= 0 { groupDigits += 1 }
+                    } else {
+                        fractionDigits += 1
+                    }
+                    if mantissa != 0 || b != 0x30 { significant += 1 }
+                    if significant <= 19 { mantissa = mantissa &* 10 &+ UInt64(b - 0x30) }
                 }
                 sawDigit = true
-                buffer.append(b)
             } else if b == thousands && !sawPoint && !sawExponent && sawDigit {
                 if groupDigits >= 0 && groupDigits != 3 { return nil }
                 if groupDigits < 0 && digitsBeforePoint > 3 { return nil }
@@ -102,14 +121,12 @@ enum CellParser {
             } else if b == decimal && !sawPoint && !sawExponent {
                 if groupDigits >= 0 && groupDigits != 3 { return nil }
                 sawPoint = true
-                buffer.append(0x2E)
             } else if (b == 0x65 || b == 0x45) && sawDigit && !sawExponent {
                 sawExponent = true
-                buffer.append(0x65)
-                if i + 1 < end && (cell[i + 1] == 0x2B || cell[i + 1] == 0x2D) { buffer.append(cell[i + 1]); i += 1 }
+                if i + 1 < end && (cell[i + 1] == 0x2B || cell[i + 1] == 0x2D) { exponentNegative = cell[i + 1] == 0x2D; i += 1 }
             } else if b == 0x25 && i == end - 1 && sawDigit {
                 percent = true
-            } else if b == 0x20 && i > cell.startIndex {
+            } else if b == 0x20 && i > 0 {
                 // A space before a currency sign or percent, as in `4.00 €`: only allowed at the end.
                 var j = i
                 while j < end && cell[j] == 0x20 { j += 1 }
@@ -130,10 +147,45 @@ enum CellParser {
         guard sawDigit else { return nil }
         if groupDigits >= 0 && groupDigits != 3 && !sawPoint { return nil }
         if leadingZero && digitsBeforePoint > 1 && !sawPoint && !sawExponent && !currency { return nil }
-        buffer.append(0)
-        var value = scratch.baseAddress!.withMemoryRebound(to: CChar.self, capacity: scratch.count) { strtod($0, nil) }
+        var value: Double
+        let scale = (exponentNegative ? -exponent : exponent) - fractionDigits
+        if significant <= 15 && exponentDigits <= 6 && scale >= -22 && scale <= 22 {
+            value = Double(mantissa)
+            if scale < 0 { value /= powersOfTen[-scale] } else if scale > 0 { value *= powersOfTen[scale] }
+            if negative { value = -value }
+        } else {
+            value = slowValue(cell, decimalComma: decimalComma)
+        }
         if percent { value /= 100 }
         return Number(value: value, isInteger: !sawPoint && !sawExponent && !percent && !currency && abs(value) < 9.0e15)
+    }
+
+    /// Long or extreme numbers: the sign, digits, point and exponent copied out for `strtod`.
+    /// Only called on cells `number` has already validated.
+    private static func slowValue(_ cell: Bytes, decimalComma: Bool) -> Double {
+        let decimal: UInt8 = decimalComma ? 0x2C : 0x2E
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 72) { buffer in
+            var n = 0
+            var sawExponent = false
+            for (k, b) in cell.enumerated() {
+                if b >= 0x30 && b <= 0x39 {
+                    buffer[n] = CChar(bitPattern: b); n += 1
+                } else if b == 0x2D && n == 0 && !sawExponent {
+                    buffer[n] = 0x2D; n += 1
+                } else if b == decimal && !sawExponent {
+                    buffer[n] = 0x2E; n += 1
+                } else if (b == 0x65 || b == 0x45) && n > 0 && !sawExponent {
+                    sawExponent = true
+                    buffer[n] = 0x65; n += 1
+                    if k + 1 < cell.count && (cell[k + 1] == 0x2B || cell[k + 1] == 0x2D) { buffer[n] = CChar(bitPattern: cell[k + 1]); n += 1 }
+                } else if b == 0x25 || b == 0x20 {
+                    break
+                }
+                if n >= 70 { break }
+            }
+            buffer[n] = 0
+            return strtod(buffer.baseAddress!, nil)
+        }
     }
 
     enum Truth { case word(Bool), digit(Bool) }
@@ -141,25 +193,15 @@ enum CellParser {
     static let trueWords: [[UInt8]] = ["true", "yes", "y", "t"].map { Array($0.utf8) }
     static let falseWords: [[UInt8]] = ["false", "no", "n", "f"].map { Array($0.utf8) }
 
-    static func boolean<C: RandomAccessCollection<UInt8>>(_ cell: C) -> Truth? where C.Index == Int {
+    @inline(__always)
+    static func boolean(_ cell: Bytes) -> Truth? {
         guard cell.count <= 5, !cell.isEmpty else { return nil }
         if cell.count == 1 {
-            if cell[cell.startIndex] == 0x31 { return .digit(true) }
-            if cell[cell.startIndex] == 0x30 { return .digit(false) }
+            if cell[0] == 0x31 { return .digit(true) }
+            if cell[0] == 0x30 { return .digit(false) }
         }
         if trueWords.contains(where: { equalsIgnoringCase(cell, $0) }) { return .word(true) }
         if falseWords.contains(where: { equalsIgnoringCase(cell, $0) }) { return .word(false) }
         return nil
-    }
-}
-
-/// A fixed buffer filled front to back; `number` never writes more than the cell's length plus one.
-struct ScratchBytes {
-    let storage: UnsafeMutableBufferPointer<UInt8>
-    var count = 0
-
-    mutating func append(_ byte: UInt8) {
-        storage[count] = byte
-        count += 1
     }
 }

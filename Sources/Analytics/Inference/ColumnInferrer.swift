@@ -3,193 +3,146 @@
 /// A column is numeric, boolean or temporal when at least 95% of its non-null cells read that way;
 /// the rest become nulls and are reported, so a `T` (trace) among rainfall numbers does not turn the
 /// whole column into text. Strings with few distinct values become dictionary-encoded categories.
-struct ColumnInferrer {
-    let bytes: UnsafeBufferPointer<UInt8>
+///
+/// The decision uses the evidence a `ColumnScan` gathered over every row; the values come from
+/// the scan that kept the decided type (the first pass when the guess was right, else a second).
+enum ColumnInferrer {
     static let strayTolerance = 0.05
+
+    enum Decision: Equatable {
+        case empty, boolean, number(decimalComma: Bool), temporal, string
+    }
 
     struct Outcome {
         var column: Column
-        var strayCells: [(row: Int, value: String)]
+        var strayCells: [(line: Int, value: String)]
         var strayCount: Int
     }
 
-    /// One cell's bytes, without copying: a view into the file, or into `extra` for quoted cells
-    /// whose doubled quotes had to be undone.
-    typealias Cell = Slice<UnsafeBufferPointer<UInt8>>
-
-    func infer(name: String, cells: [UInt64?]) -> Outcome {
-        var extra: [UInt8] = []
-        var quotedSpans: [Int: Range<Int>] = [:]
-        for (row, ref) in cells.enumerated() {
-            guard let ref, CSVTokenizer.isQuoted(ref) else { continue }
-            let start = extra.count
-            extra.append(contentsOf: CSVTokenizer.value(ref, in: bytes))
-            quotedSpans[row] = start..<extra.count
-        }
-        return extra.withUnsafeBufferPointer { extraBuffer in
-            let values: [Cell?] = cells.enumerated().map { row, ref in
-                guard let ref else { return nil }
-                let cell: Cell
-                if let span = quotedSpans[row] {
-                    cell = extraBuffer[span]
-                } else {
-                    let start = CSVTokenizer.start(ref)
-                    cell = bytes[start..<(start + CSVTokenizer.length(ref))]
-                }
-                let trimmed = CellParser.trimmed(cell)
-                return CellParser.isNull(trimmed) ? nil : trimmed
-            }
-            return infer(name: name, cells: cells, values: values)
-        }
-    }
-
-    private func infer(name: String, cells: [UInt64?], values: [Cell?]) -> Outcome {
-        let present = values.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
-        var validity = ValidityBitmap(count: cells.count)
-        for (row, value) in values.enumerated() where value == nil { validity[row] = false }
-        guard present > 0 else {
-            return Outcome(column: Column(name: name, type: .text, storage: .text(TextStorage([String](repeating: "", count: cells.count))),
-                                          validity: validity), strayCells: [], strayCount: 0)
-        }
-        let allowedStrays = Int(Double(present) * Self.strayTolerance)
-        if let outcome = booleanColumn(name, values, validity, present) { return outcome }
-        if let outcome = numericColumn(name, values, validity, present, allowedStrays) { return outcome }
-        if let outcome = temporalColumn(name, values, validity, present, allowedStrays) { return outcome }
-        return stringColumn(name, cells, validity, present)
-    }
-
-    private func booleanColumn(_ name: String, _ values: [Cell?], _ validity: ValidityBitmap, _ present: Int) -> Outcome? {
-        var result = [Bool](repeating: false, count: values.count)
-        var words = 0
-        for (row, value) in values.enumerated() {
-            guard let value else { continue }
-            switch CellParser.boolean(value) {
-            case .word(let truth)?: result[row] = truth; words += 1
-            case .digit(let truth)?: result[row] = truth
-            case nil: return nil
-            }
-        }
+    /// The type all rows support, tried in order: boolean, number (decimal point, then comma), date,
+    /// string; nil when that needs decimal-comma evidence the scan did not gather.
+    static func decide(_ scan: ColumnScan) -> Decision? {
+        let present = scan.present
+        guard present > 0 else { return .empty }
+        let allowed = Int(Double(present) * strayTolerance)
         // A column of only 0 and 1 stays numeric: it is more often a count or a flag code than a yes/no.
-        guard words > 0 else { return nil }
-        return Outcome(column: Column(name: name, type: .boolean, storage: .boolean(result), validity: validity), strayCells: [], strayCount: 0)
-    }
-
-    private func numericColumn(_ name: String, _ values: [Cell?], _ validity: ValidityBitmap, _ present: Int,
-                               _ allowedStrays: Int) -> Outcome? {
-        for decimalComma in [false, true] {
-            var doubles = [Double](repeating: 0, count: values.count)
-            var integral = true
-            var strays: [(Int, String)] = []
-            var strayCount = 0
-            var strayTokens: Set<[UInt8]> = []
-            var validity = validity
-            for (row, value) in values.enumerated() {
-                guard let value else { continue }
-                if let number = CellParser.number(value, decimalComma: decimalComma) {
-                    doubles[row] = number.value
-                    if !number.isInteger { integral = false }
-                } else {
-                    strayCount += 1
-                    if strayTokens.count <= 3 { strayTokens.insert(Array(value)) }
-                    if strayCount > allowedStrays && !Self.isCodedPlaceholder(strayTokens, strayCount, present) { break }
-                    if strays.count < 5 { strays.append((row, String(decoding: value, as: UTF8.self))) }
-                    validity[row] = false
-                }
-            }
-            let tolerated = strayCount <= allowedStrays || Self.isCodedPlaceholder(strayTokens, strayCount, present)
-            guard tolerated, strayCount < present else { continue }
-            let storage: ColumnStorage = integral ? .integer(doubles.map { Int64($0) }) : .float(doubles)
-            return Outcome(column: Column(name: name, type: integral ? .integer : .float, storage: storage, validity: validity),
-                           strayCells: strays, strayCount: strayCount)
-        }
-        return nil
-    }
-
-    /// A few short tokens repeated among numbers (`T` for a trace of rain, `x` for suppressed) are
-    /// codes for "no number here", not a sign that the column is text.
-    static func isCodedPlaceholder(_ tokens: Set<[UInt8]>, _ strays: Int, _ present: Int) -> Bool {
-        tokens.count <= 3 && tokens.allSatisfy { $0.count <= 4 } && strays * 4 <= present
-    }
-
-    private func temporalColumn(_ name: String, _ values: [Cell?], _ validity: ValidityBitmap, _ present: Int,
-                                _ allowedStrays: Int) -> Outcome? {
-        var parsed = [DateParser.Parsed?](repeating: nil, count: values.count)
-        var strays: [(Int, String)] = []
-        var strayCount = 0
-        var dayFirst = false, monthFirst = false, hasTime = false
-        var validity = validity
-        for (row, value) in values.enumerated() {
-            guard let value else { continue }
-            if let date = DateParser.parse(value) {
-                parsed[row] = date
-                if date.ambiguous {
-                    if date.first > 12 { dayFirst = true }
-                    if date.second > 12 { monthFirst = true }
-                }
-                if date.seconds != nil { hasTime = true }
-            } else {
-                strayCount += 1
-                if strayCount > allowedStrays { return nil }
-                if strays.count < 5 { strays.append((row, String(decoding: value, as: UTF8.self))) }
-                validity[row] = false
+        if scan.booleanPossible && scan.booleanWords > 0 { return .boolean }
+        for (decimalComma, evidence) in [(false, scan.pointNumbers), (true, scan.commaNumbers)] {
+            if decimalComma && !scan.evaluatesComma { return nil }
+            let strays = evidence.strays
+            if (strays.count <= allowed || strays.isCodedPlaceholder(present: present)) && strays.count < present {
+                return .number(decimalComma: decimalComma)
             }
         }
-        guard strayCount < present else { return nil }
-        // Month-first unless some date only makes sense day-first (the US convention is the common default).
-        let readDayFirst = dayFirst && !monthFirst
-        var days = [Int64](repeating: 0, count: values.count)
-        for (row, date) in parsed.enumerated() {
-            guard let date else { continue }
-            let (month, day) = date.ambiguous && readDayFirst ? (date.second, date.first) : (date.first, date.second)
-            guard CivilDate.isValid(year: date.year, month: month, day: day) else {
-                validity[row] = false
-                strayCount += 1
-                continue
-            }
-            days[row] = Int64(CivilDate(year: date.year, month: month, day: day).days)
-            if hasTime { days[row] = days[row] * 86_400 + Int64(date.seconds ?? 0) }
-        }
-        guard strayCount <= allowedStrays else { return nil }
-        let column = hasTime
-            ? Column(name: name, type: .datetime, storage: .datetime(days), validity: validity)
-            : Column(name: name, type: .date, storage: .date(days.map { Int32(truncatingIfNeeded: $0) }), validity: validity)
-        return Outcome(column: column, strayCells: strays, strayCount: strayCount)
+        let dates = scan.dates
+        if dates.strays.count <= allowed && dates.strays.count < present
+            && dates.strays.count + invalidDates(dates) <= allowed { return .temporal }
+        return .string
+    }
+
+    /// Month-first unless some date only makes sense day-first (the US convention is the common default).
+    static func readsDayFirst(_ dates: ColumnScan.DateEvidence) -> Bool { dates.dayFirst && !dates.monthFirst }
+
+    static func invalidDates(_ dates: ColumnScan.DateEvidence) -> Int {
+        readsDayFirst(dates) ? dates.invalidDayFirst : dates.invalidMonthFirst
     }
 
     /// Few distinct short values: a category; otherwise free text. Values keep their spelling:
     /// normalising case and spaces is cleaning's job, and it reports what it changed.
-    private func stringColumn(_ name: String, _ cells: [UInt64?], _ validity: ValidityBitmap, _ present: Int) -> Outcome {
-        var dictionary: [String] = []
-        var codesByValue: [String: UInt32] = [:]
-        var codes = [UInt32](repeating: 0, count: cells.count)
-        var strings = [String](repeating: "", count: cells.count)
-        var totalLength = 0
-        var spaces = 0
+    static func isCategory(_ scan: ColumnScan) -> Bool {
+        let present = scan.present
         // A category repeats: on average every value appears ten times, and there are at most 500.
-        let categoryLimit = min(500, max(20, present / 10))
-        var isCategory = true
-        for (row, ref) in cells.enumerated() where validity[row] {
-            guard let ref else { continue }
-            let text = String(decoding: CSVTokenizer.value(ref, in: bytes), as: UTF8.self)
-            strings[row] = text
-            totalLength += text.utf8.count
-            spaces += text.utf8.reduce(0) { $0 + ($1 == 0x20 ? 1 : 0) }
-            guard isCategory else { continue }
-            if let code = codesByValue[text] {
-                codes[row] = code
-            } else {
-                if dictionary.count >= categoryLimit { isCategory = false; continue }
-                let code = UInt32(dictionary.count)
-                codesByValue[text] = code
-                dictionary.append(text)
-                codes[row] = code
+        let limit = min(ColumnScan.maxCategories, max(20, present / 10))
+        let distinct = scan.dictionary.count
+        // Sentences (several words on average) are free text even when they repeat.
+        return !scan.tooManyDistinct && distinct <= limit && scan.totalLength / present <= 60
+            && scan.spaces < present * 3 && distinct < present
+    }
+
+    /// What a scan has to keep for `decision` to be built from it.
+    static func kept(for decision: Decision) -> KeptValues {
+        switch decision {
+        case .boolean: .boolean
+        case .number(let decimalComma): .number(decimalComma: decimalComma)
+        case .temporal: .temporal
+        case .empty, .string: .text
+        }
+    }
+
+    /// The column, or nil when `values` did not keep what `decision` needs (a second scan must).
+    static func build(name: String, decision: Decision, evidence: ColumnScan, values: consuming ColumnScan) -> Outcome? {
+        func plain(_ type: ColumnType, _ storage: ColumnStorage, _ validity: ValidityBitmap) -> Outcome {
+            Outcome(column: Column(name: name, type: type, storage: storage, validity: validity), strayCells: [], strayCount: 0)
+        }
+        switch decision {
+        case .empty:
+            return plain(.text, .text(TextStorage(bytes: [], offsets: [Int](repeating: 0, count: values.rows + 1))),
+                         ValidityBitmap(count: values.rows, allValid: false))
+        case .boolean:
+            guard values.kept == .boolean else { return nil }
+            return plain(.boolean, .boolean(values.booleans), ValidityBitmap(values.validity))
+        case .number(let decimalComma):
+            guard values.kept == .number(decimalComma: decimalComma) else { return nil }
+            let numbers = decimalComma ? evidence.commaNumbers : evidence.pointNumbers
+            let storage: ColumnStorage = numbers.integral ? .integer(values.doubles.map { Int64($0) }) : .float(values.doubles)
+            return Outcome(column: Column(name: name, type: numbers.integral ? .integer : .float, storage: storage,
+                                          validity: ValidityBitmap(values.validity)),
+                           strayCells: numbers.strays.samples, strayCount: numbers.strays.count)
+        case .temporal:
+            guard values.kept == .temporal else { return nil }
+            let dates = evidence.dates
+            let dayFirst = readsDayFirst(dates), hasTime = dates.hasTime
+            var validity = values.validity
+            var stamps = [Int64](repeating: 0, count: values.rows)
+            for row in 0..<values.rows where validity[row] {
+                let d = ColumnScan.unpack(values.packedDates[row])
+                let (month, day) = d.ambiguous && dayFirst ? (d.second, d.first) : (d.first, d.second)
+                guard CivilDate.isValid(year: d.year, month: month, day: day) else {
+                    validity[row] = false
+                    continue
+                }
+                let days = Int64(CivilDate(year: d.year, month: month, day: day).days)
+                stamps[row] = hasTime ? days * 86_400 + Int64(d.seconds ?? 0) : days
+            }
+            let bitmap = ValidityBitmap(validity)
+            let column = hasTime
+                ? Column(name: name, type: .datetime, storage: .datetime(stamps), validity: bitmap)
+                : Column(name: name, type: .date, storage: .date(stamps.map { Int32(truncatingIfNeeded: $0) }), validity: bitmap)
+            return Outcome(column: column, strayCells: dates.strays.samples, strayCount: dates.strays.count + invalidDates(dates))
+        case .string:
+            guard values.kept == .category || values.kept == .text, !values.tooManyDistinct || values.kept == .text else { return nil }
+            let validity = ValidityBitmap(values.validity)
+            if isCategory(values) {
+                if values.kept == .category { return plain(.category, .category(codes: values.codes, dictionary: values.dictionary.strings), validity) }
+                // Kept as text, but few distinct values: encode them now.
+                let text = values.text.finish()
+                var dictionary = ByteDictionary()
+                var codes = [UInt32](repeating: 0, count: values.rows)
+                for row in 0..<values.rows where values.validity[row] {
+                    codes[row] = text.withValue(row) { dictionary.code(of: $0, limit: .max)! }
+                }
+                return plain(.category, .category(codes: codes, dictionary: dictionary.strings), validity)
+            }
+            guard values.kept == .text else { return nil }
+            return plain(.text, .text(values.text.finish()), validity)
+        }
+    }
+}
+
+extension ValidityBitmap {
+    /// From one flag per row.
+    init(_ flags: [Bool]) {
+        self.init(count: flags.count, allValid: false)
+        var valid = 0
+        flags.withUnsafeBufferPointer { f in
+            for w in 0..<words.count {
+                var word: UInt64 = 0
+                let base = w << 6
+                for bit in 0..<min(64, f.count - base) where f[base + bit] { word |= 1 << UInt64(bit) }
+                valid += word.nonzeroBitCount
+                words[w] = word
             }
         }
-        // Sentences (several words on average) are free text even when they repeat.
-        if isCategory && totalLength / present <= 60 && spaces < present * 3 && dictionary.count < present {
-            return Outcome(column: Column(name: name, type: .category, storage: .category(codes: codes, dictionary: dictionary), validity: validity),
-                           strayCells: [], strayCount: 0)
-        }
-        return Outcome(column: Column(name: name, type: .text, storage: .text(TextStorage(strings)), validity: validity), strayCells: [], strayCount: 0)
+        nullCount = flags.count - valid
     }
 }

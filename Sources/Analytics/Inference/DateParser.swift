@@ -1,7 +1,10 @@
 /// Dates and times as people write them. Ambiguous `03/04/2024` keeps both readings until the
 /// whole column has been seen, so day-first or month-first is decided by the data.
+///
+/// Parses straight from the cell's bytes without allocating: it runs on every cell of every
+/// column that might be temporal.
 enum DateParser {
-    struct Parsed {
+    struct Parsed: Equatable {
         var year: Int
         /// For `a/b/yyyy` forms the two leading numbers in written order; for unambiguous forms month and day.
         var first: Int
@@ -10,92 +13,139 @@ enum DateParser {
         var seconds: Int?
     }
 
-    static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    /// The first three letters of each month, lowercase, as one 24-bit key each.
+    static let monthKeys: [UInt32] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].map { name in
+        name.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+    }
 
-    static func parse<C: RandomAccessCollection<UInt8>>(_ cell: C) -> Parsed? where C.Index == Int {
-        guard cell.count >= 6, cell.count <= 40 else { return nil }
-        let bytes = Array(cell)
+    static func parse(_ cell: UnsafeBufferPointer<UInt8>) -> Parsed? {
+        let n = cell.count
+        guard n >= 6, n <= 40 else { return nil }
         var i = 0
-        func number(maxDigits: Int) -> (Int, Int)? {
+        @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+        @inline(__always) func number(maxDigits: Int) -> (value: Int, digits: Int) {
             var value = 0, digits = 0
-            while i < bytes.count, digits < maxDigits, bytes[i] >= 0x30, bytes[i] <= 0x39 {
-                value = value * 10 + Int(bytes[i] - 0x30)
+            while i < n, digits < maxDigits, isDigit(cell[i]) {
+                value = value * 10 + Int(cell[i] - 0x30)
                 digits += 1
                 i += 1
             }
-            return digits == 0 ? nil : (value, digits)
+            return (value, digits)
         }
-        if bytes[0] >= 0x30 && bytes[0] <= 0x39 {
-            guard let (a, aDigits) = number(maxDigits: 4), i < bytes.count else { return nil }
-            let separator = bytes[i]
+        if isDigit(cell[0]) {
+            let (a, aDigits) = number(maxDigits: 4)
+            guard aDigits > 0, i < n else { return nil }
+            let separator = cell[i]
             guard separator == 0x2D || separator == 0x2F || separator == 0x2E else { return nil }
             i += 1
-            guard let (b, _) = number(maxDigits: 2), i < bytes.count, bytes[i] == separator else { return nil }
+            let (b, bDigits) = number(maxDigits: 2)
+            guard bDigits > 0, i < n, cell[i] == separator else { return nil }
             i += 1
-            guard let (c, cDigits) = number(maxDigits: 4) else { return nil }
+            let (c, cDigits) = number(maxDigits: 4)
+            guard cDigits > 0 else { return nil }
             var parsed: Parsed
             if aDigits == 4 {
                 guard CivilDate.isValid(year: a, month: b, day: c) else { return nil }
                 parsed = Parsed(year: a, first: b, second: c, ambiguous: false)
             } else if cDigits == 4 && aDigits <= 2 {
-                guard (CivilDate.isValid(year: c, month: a, day: b) || CivilDate.isValid(year: c, month: b, day: a)) else { return nil }
+                guard CivilDate.isValid(year: c, month: a, day: b) || CivilDate.isValid(year: c, month: b, day: a) else { return nil }
                 parsed = Parsed(year: c, first: a, second: b, ambiguous: true)
                 if separator == 0x2E { parsed = Parsed(year: c, first: b, second: a, ambiguous: false) }
             } else {
                 return nil
             }
-            return time(bytes, from: i, date: parsed)
+            return time(cell, from: i, date: parsed)
         }
-        // `Apr 05, 2023`, `Jan 1 2000`, `5 January 2021`
-        var words: [String] = []
-        var current: [UInt8] = []
-        for b in bytes {
-            if b == 0x20 || b == 0x2C || b == 0x2D {
-                if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)); current = [] }
-            } else {
-                current.append(b)
+        return wordDate(cell)
+    }
+
+    /// `Apr 05, 2023`, `Jan 1 2000`: three words split by spaces, commas or dashes.
+    private static func wordDate(_ cell: UnsafeBufferPointer<UInt8>) -> Parsed? {
+        let n = cell.count
+        var words: (Range<Int>, Range<Int>, Range<Int>) = (0..<0, 0..<0, 0..<0)
+        var count = 0
+        var i = 0
+        while i < n {
+            while i < n && (cell[i] == 0x20 || cell[i] == 0x2C || cell[i] == 0x2D) { i += 1 }
+            guard i < n else { break }
+            let start = i
+            while i < n && !(cell[i] == 0x20 || cell[i] == 0x2C || cell[i] == 0x2D) { i += 1 }
+            switch count {
+            case 0: words.0 = start..<i
+            case 1: words.1 = start..<i
+            case 2: words.2 = start..<i
+            default: return nil
             }
+            count += 1
+            // The month comes first: give up at once on any other first word.
+            if count == 1 && monthIndex(cell, words.0) == nil { return nil }
         }
-        if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
-        guard words.count == 3 else { return nil }
-        guard let month = months.firstIndex(of: String(words[0].lowercased().prefix(3))), words[0].count >= 3,
-              let day = Int(words[1]), let year = Int(words[2]), words[2].count == 4,
+        guard count == 3, let month = monthIndex(cell, words.0),
+              let day = integer(cell, words.1), words.2.count == 4, let year = integer(cell, words.2),
               CivilDate.isValid(year: year, month: month + 1, day: day) else { return nil }
         return Parsed(year: year, first: month + 1, second: day, ambiguous: false)
     }
 
+    /// The month whose name the word starts with (at least three letters, any case).
+    private static func monthIndex(_ cell: UnsafeBufferPointer<UInt8>, _ word: Range<Int>) -> Int? {
+        guard word.count >= 3 else { return nil }
+        var key: UInt32 = 0
+        for k in word.lowerBound..<(word.lowerBound + 3) {
+            var b = cell[k]
+            if b >= 0x41 && b <= 0x5A { b |= 0x20 }
+            key = key << 8 | UInt32(b)
+        }
+        return monthKeys.firstIndex(of: key)
+    }
+
+    /// A whole number written with ASCII digits (an optional leading `+`), as `Int(_:)` reads it.
+    private static func integer(_ cell: UnsafeBufferPointer<UInt8>, _ word: Range<Int>) -> Int? {
+        var k = word.lowerBound
+        if k < word.upperBound && cell[k] == 0x2B { k += 1 }
+        guard k < word.upperBound, word.upperBound - k <= 18 else { return nil }
+        var value = 0
+        while k < word.upperBound {
+            let b = cell[k]
+            guard b >= 0x30 && b <= 0x39 else { return nil }
+            value = value * 10 + Int(b - 0x30)
+            k += 1
+        }
+        return value
+    }
+
     /// An optional `T` or space and `HH:MM[:SS[.fff]]` with an optional `Z` or offset.
-    private static func time(_ bytes: [UInt8], from start: Int, date: Parsed) -> Parsed? {
+    private static func time(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, date: Parsed) -> Parsed? {
         var date = date
-        guard start < bytes.count else { return date }
+        let n = bytes.count
+        guard start < n else { return date }
         guard bytes[start] == 0x54 || bytes[start] == 0x20 else { return nil }
         var i = start + 1
         func two() -> Int? {
-            guard i + 1 < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39, bytes[i + 1] >= 0x30, bytes[i + 1] <= 0x39 else { return nil }
+            guard i + 1 < n, bytes[i] >= 0x30, bytes[i] <= 0x39, bytes[i + 1] >= 0x30, bytes[i + 1] <= 0x39 else { return nil }
             defer { i += 2 }
             return Int(bytes[i] - 0x30) * 10 + Int(bytes[i + 1] - 0x30)
         }
-        guard let hour = two(), hour < 24, i < bytes.count, bytes[i] == 0x3A else { return nil }
+        guard let hour = two(), hour < 24, i < n, bytes[i] == 0x3A else { return nil }
         i += 1
         guard let minute = two(), minute < 60 else { return nil }
         var second = 0
-        if i < bytes.count && bytes[i] == 0x3A {
+        if i < n && bytes[i] == 0x3A {
             i += 1
             guard let s = two(), s < 61 else { return nil }
             second = s
-            if i < bytes.count && bytes[i] == 0x2E { i += 1; while i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39 { i += 1 } }
+            if i < n && bytes[i] == 0x2E { i += 1; while i < n && bytes[i] >= 0x30 && bytes[i] <= 0x39 { i += 1 } }
         }
         var offset = 0
-        if i < bytes.count && bytes[i] == 0x5A { i += 1 }
-        else if i < bytes.count && (bytes[i] == 0x2B || bytes[i] == 0x2D) {
+        if i < n && bytes[i] == 0x5A { i += 1 }
+        else if i < n && (bytes[i] == 0x2B || bytes[i] == 0x2D) {
             let sign = bytes[i] == 0x2D ? -1 : 1
             i += 1
             guard let oh = two() else { return nil }
-            if i < bytes.count && bytes[i] == 0x3A { i += 1 }
+            if i < n && bytes[i] == 0x3A { i += 1 }
             let om = two() ?? 0
             offset = sign * (oh * 3600 + om * 60)
         }
-        guard i == bytes.count else { return nil }
+        guard i == n else { return nil }
         date.seconds = hour * 3600 + minute * 60 + second - offset
         return date
     }

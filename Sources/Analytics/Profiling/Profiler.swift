@@ -79,7 +79,7 @@ public struct Profiler: Sendable {
         // and growing the table step by step would rehash it a dozen times.
         let probe = min(column.count, 4096)
         var sample = ValueCounter()
-        for i in 0..<probe { if let s = column.string(at: i) { sample.add(RowHasher.stringHash(s), row: i) } }
+        for i in 0..<probe { if let h = Self.textHash(column, row: i) { sample.add(h, row: i) } }
         var counter = ValueCounter(expected: sample.distinct * 2 > probe ? column.count : 0)
         func feed<T>(_ a: [T], _ key: (T) -> UInt64) {
             a.withUnsafeBufferPointer { v in
@@ -93,7 +93,7 @@ public struct Profiler: Sendable {
         case .date(let a): feed(a) { UInt64(bitPattern: Int64($0)) }
         case .datetime(let a): feed(a) { UInt64(bitPattern: $0) }
         case .text:
-            for i in 0..<column.count { if let s = column.string(at: i) { counter.add(RowHasher.stringHash(s), row: i) } }
+            for i in 0..<column.count { if let h = Self.textHash(column, row: i) { counter.add(h, row: i) } }
         case .category: break
         }
         p.distinct = counter.distinct
@@ -102,6 +102,13 @@ public struct Profiler: Sendable {
         p.topValues = counter.top(topValueCount).filter { $0.count > 1 }.map {
             .init(value: Self.display(column, row: $0.row), count: $0.count)
         }
+    }
+
+    /// The hash of a cell's display string; for text cells straight from their bytes.
+    static func textHash(_ column: Column, row: Int) -> UInt64? {
+        guard column.isValid(row) else { return nil }
+        if case .text(let text) = column.storage { return text.withValue(row) { RowHasher.bytesHash(UnsafeRawBufferPointer($0)) } }
+        return column.string(at: row).map(RowHasher.stringHash)
     }
 
     static func display(_ column: Column, row: Int) -> String {
@@ -125,9 +132,9 @@ enum MemoryFootprint {
         case .datetime(let a): return bitmap + a.count * 8
         case .category(let codes, let dictionary):
             return bitmap + codes.count * 4 + dictionary.reduce(0) { $0 + $1.utf8.count + 16 }
-        case .text:
+        case .text(let text):
             var total = bitmap + column.count * 8
-            for i in 0..<column.count { total += column.string(at: i)?.utf8.count ?? 0 }
+            for i in 0..<column.count where column.isValid(i) { total += text.byteCount(i) }
             return total
         }
     }

@@ -34,38 +34,55 @@ public struct ReadResult: Sendable {
 
 /// Reads CSV files (plain or gzip) into typed tables, the same way for uploads and `lumina analyze`.
 ///
-/// Memory: the file's bytes (decoded to UTF-8) plus one 8-byte reference per cell while the columns
-/// are built; cells are never materialised as `String`s except in text and category columns.
+/// Memory: the file (mapped, not copied, when it is already UTF-8) plus the typed table; nothing is
+/// kept per cell while reading, and only distinct category values become `String`s.
 public enum CSVDatasetReader {
     public static func read(fileAt url: URL, options: CSVReadOptions = .init(), progress: (Double) -> Void = { _ in }) throws -> ReadResult {
         let data: Data
         do {
+            // Mapped, not copied: the reader works on views into the file.
             data = try Data(contentsOf: url, options: .alwaysMapped)
         } catch {
             throw CSVError.unreadable(error.localizedDescription)
         }
-        return try read(data: [UInt8](data), options: options, progress: progress)
+        return try data.withUnsafeBytes { raw in
+            try read(buffer: raw.bindMemory(to: UInt8.self), options: options, progress: progress)
+        }
     }
 
     public static func read(data raw: [UInt8], options: CSVReadOptions = .init(), progress: (Double) -> Void = { _ in }) throws(CSVError) -> ReadResult {
-        var raw = raw
-        if raw.withUnsafeBufferPointer(GzipInflater.isGzip) {
-            raw = try raw.withUnsafeBufferPointer { buffer throws(CSVError) in try GzipInflater.inflate(buffer, limit: options.maxExpandedBytes) }
+        try raw.withUnsafeBufferPointer { buffer throws(CSVError) in try read(buffer: buffer, options: options, progress: progress) }
+    }
+
+    static func read(buffer raw: UnsafeBufferPointer<UInt8>, options: CSVReadOptions, progress: (Double) -> Void) throws(CSVError) -> ReadResult {
+        if GzipInflater.isGzip(raw) {
+            let inflated = try GzipInflater.inflate(raw, limit: options.maxExpandedBytes)
+            return try inflated.withUnsafeBufferPointer { buffer throws(CSVError) in try decodeAndRead(buffer, options: options, progress: progress) }
         }
+        return try decodeAndRead(raw, options: options, progress: progress)
+    }
+
+    private static func decodeAndRead(_ raw: UnsafeBufferPointer<UInt8>, options: CSVReadOptions, progress: (Double) -> Void) throws(CSVError) -> ReadResult {
         guard !raw.isEmpty else { throw .empty }
-        let (bytes, encoding) = try TextDecoder.decode(raw)
+        let decoded = try TextDecoder.decode(raw)
+        if let converted = decoded.converted {
+            return try converted.withUnsafeBufferPointer { buffer throws(CSVError) in
+                try readUTF8(buffer, encoding: decoded.encoding, options: options, progress: progress)
+            }
+        }
+        return try readUTF8(UnsafeBufferPointer(rebasing: raw[decoded.skip...]), encoding: decoded.encoding, options: options, progress: progress)
+    }
+
+    private static func readUTF8(_ bytes: UnsafeBufferPointer<UInt8>, encoding: TextEncoding, options: CSVReadOptions,
+                                 progress: (Double) -> Void) throws(CSVError) -> ReadResult {
         guard !bytes.allSatisfy({ $0 == 0x0A || $0 == 0x0D || $0 == 0x20 }) else { throw .empty }
         var warnings: [ReadWarning] = []
         if encoding == .windows1252 {
             warnings.append(ReadWarning(code: "encoding_fallback", message: "The file is not valid UTF-8; it was read as Windows-1252 (Latin-1).",
                                         column: nil, count: 1, samples: []))
         }
-        return try bytes.withUnsafeBufferPointer { buffer throws(CSVError) in
-            let delimiter = DialectSniffer.delimiter(in: buffer)
-            let tokenizer = CSVTokenizer(delimiter: delimiter, maxFieldBytes: min(options.maxFieldBytes, (1 << 23) - 1), maxColumns: options.maxColumns)
-            let tokens = try tokenizer.tokenize(buffer) { progress($0 * 0.6) }
-            return try TableBuilder(bytes: buffer, tokens: tokens, delimiter: delimiter, encoding: encoding, warnings: warnings)
-                .build { progress(0.6 + $0 * 0.4) }
-        }
+        let delimiter = DialectSniffer.delimiter(in: bytes)
+        return try TableBuilder(bytes: bytes, delimiter: delimiter, encoding: encoding, options: options, warnings: warnings)
+            .build(progress: progress)
     }
 }

@@ -1,93 +1,170 @@
-/// Turns tokenized records into a table: finds the header below any title rows, makes column names
-/// unique, lines the records up with the header and infers every column.
+import Foundation
+
+/// Turns the bytes of a file into a table: finds the header below any title rows, makes column
+/// names unique, lines the records up with the header and infers every column.
+///
+/// One pass over the data does both inference and typing: the first thousand rows give each
+/// column's likely type, the pass keeps that type's values while gathering the evidence for every
+/// type over all rows, and only a column whose type the whole file decides otherwise is read again.
+/// Nothing is kept per cell but the typed value (text columns keep their bytes), so memory is the
+/// file plus the typed table.
 struct TableBuilder {
     let bytes: UnsafeBufferPointer<UInt8>
-    let tokens: CSVTokenizer.Output
     let delimiter: UInt8
     let encoding: TextEncoding
+    let options: CSVReadOptions
     var warnings: [ReadWarning]
 
-    func recordRange(_ r: Int) -> Range<Int> { (r == 0 ? 0 : tokens.recordEnds[r - 1])..<tokens.recordEnds[r] }
+    static let headerProbe = 200
+    static let guessRows = 1_000
 
     func build(progress: (Double) -> Void) throws(CSVError) -> ReadResult {
         var warnings = self.warnings
-        let records = tokens.recordEnds.count
-        guard records > 0 else { throw .empty }
+        // The first records, with where each ends, to find the header.
+        var tokenizer = CSVTokenizer(bytes: bytes, delimiter: delimiter, maxFieldBytes: options.maxFieldBytes, maxColumns: options.maxColumns)
+        var first: [[UInt64]] = []
+        var ends: [(position: Int, line: Int)] = []
+        var fields: [UInt64] = []
+        while first.count < Self.headerProbe, try tokenizer.nextRecord(into: &fields) {
+            first.append(fields)
+            ends.append((tokenizer.position, tokenizer.line))
+        }
+        guard !first.isEmpty else { throw .empty }
         // The header is the first record with the usual width of the first rows and mostly filled in;
         // narrower or mostly empty ones above it are titles and notes (often padded with delimiters).
-        let probe = min(records, 200)
         var widthFrequency: [Int: (count: Int, first: Int)] = [:]
-        for r in 0..<probe {
-            let width = recordRange(r).count
-            let seen = widthFrequency[width] ?? (0, r)
-            widthFrequency[width] = (seen.count + 1, seen.first)
+        for (r, record) in first.enumerated() {
+            let seen = widthFrequency[record.count] ?? (0, r)
+            widthFrequency[record.count] = (seen.count + 1, seen.first)
         }
         // The most frequent width; between equally frequent ones, the one seen first.
         let modal = widthFrequency.max { a, b in a.value.count < b.value.count || (a.value.count == b.value.count && a.value.first > b.value.first) }!.key
-        let headerIndex = (0..<probe).first { r in
-            let range = recordRange(r)
-            let filled = range.reduce(0) { $0 + (CSVTokenizer.length(tokens.fields[$1]) > 0 ? 1 : 0) }
-            return range.count >= modal && filled * 2 >= modal
+        let headerIndex = first.firstIndex { record in
+            let filled = record.reduce(0) { $0 + (CSVTokenizer.length($1) > 0 ? 1 : 0) }
+            return record.count >= modal && filled * 2 >= modal
         } ?? 0
         if headerIndex > 0 {
             warnings.append(ReadWarning(code: "title_rows_skipped",
                                         message: "\(headerIndex) title row(s) above the header were skipped.",
                                         column: nil, count: headerIndex,
-                                        samples: (0..<min(headerIndex, 3)).map { text(recordRange($0).first.map { tokens.fields[$0] }) }))
+                                        samples: first[0..<min(headerIndex, 3)].map { $0.first.map { CSVTokenizer.string($0, in: bytes) } ?? "" }))
         }
-        let names = Self.uniqueNames(recordRange(headerIndex).map { text(tokens.fields[$0]).trimmingCharacters(in: .whitespacesAndNewlines) })
+        let names = Self.uniqueNames(first[headerIndex].map { CSVTokenizer.string($0, in: bytes).trimmingCharacters(in: .whitespacesAndNewlines) })
         let width = names.count
-        let dataRecords = (headerIndex + 1)..<records
-        var cells = [[UInt64?]](repeating: [], count: width)
-        for c in 0..<width { cells[c].reserveCapacity(dataRecords.count) }
-        var ragged = 0
-        for r in dataRecords {
-            let range = recordRange(r)
-            if range.count != width { ragged += 1 }
-            for c in 0..<width {
-                cells[c].append(c < range.count ? tokens.fields[range.lowerBound + c] : nil)
+        let dataStart = ends[headerIndex]
+        let probeBytes = (ends.last?.position ?? 0) - dataStart.position
+        let probeRecords = first.count - headerIndex - 1
+        let bytesPerRecord = probeRecords > 0 ? Double(probeBytes) / Double(probeRecords) : 64
+
+        // Guesses from the first rows.
+        func scanner(_ kept: [KeptValues?], evaluates: Bool) -> ChunkScanner {
+            ChunkScanner(bytes: bytes, delimiter: delimiter, options: options, width: width, kept: kept,
+                         evaluates: evaluates, bytesPerRecord: bytesPerRecord)
+        }
+        var sample = try scanner(Array(repeating: .text, count: width), evaluates: true)
+            .scanPart(from: dataStart.position, to: bytes.count, line: dataStart.line, maxRecords: Self.guessRows)
+        let guesses: [KeptValues?] = (0..<width).map { c in
+            let scan = sample.scans[c]
+            switch ColumnInferrer.decide(scan)! {
+            case .string: return ColumnInferrer.isCategory(scan) ? .category : .text
+            case let decision: return ColumnInferrer.kept(for: decision)
             }
         }
+        let decimalCommaHints = decimalCommaHints(from: dataStart, width: width)
+        sample.scans = []
+        progress(0.05)
+
+        // Everything, in parallel parts.
+        var parts = try scanner(guesses, evaluates: true).scanAll(from: dataStart.position, line: dataStart.line)
+        progress(0.8)
+        let rows = parts.reduce(0) { $0 + $1.records }
+        let ragged = parts.reduce(0) { $0 + $1.ragged }
         if ragged > 0 {
             warnings.append(ReadWarning(code: "ragged_rows",
                                         message: "\(ragged) row(s) did not have \(width) fields: short rows were padded with empty cells, extra cells were dropped.",
                                         column: nil, count: ragged, samples: []))
         }
-        let inferrer = ColumnInferrer(bytes: bytes)
+        var outcomes: [ColumnInferrer.Outcome?] = Array(repeating: nil, count: width)
+        var evidence: [ColumnScan?] = Array(repeating: nil, count: width)
+        var decisions: [ColumnInferrer.Decision?] = Array(repeating: nil, count: width)
+        for c in 0..<width {
+            var scan = ChunkScanner.merge(&parts, column: c)
+            decisions[c] = ColumnInferrer.decide(scan)
+            if let decision = decisions[c] {
+                outcomes[c] = ColumnInferrer.build(name: names[c], decision: decision, evidence: scan, values: scan)
+            }
+            // Keep only the evidence (no values) for columns that need another pass.
+            scan.release()
+            evidence[c] = scan
+        }
+        // Expected to read with a decimal point but did not: gather all the evidence again.
+        let undecided = (0..<width).filter { decisions[$0] == nil }
+        if !undecided.isEmpty {
+            let kept = (0..<width).map { c in undecided.contains(c) ? KeptValues.text : nil }
+            var again = try scanner(kept, evaluates: true).scanAll(from: dataStart.position, line: dataStart.line)
+            for c in undecided {
+                let scan = ChunkScanner.merge(&again, column: c)
+                let decision = ColumnInferrer.decide(scan)!
+                decisions[c] = decision
+                outcomes[c] = ColumnInferrer.build(name: names[c], decision: decision, evidence: scan, values: scan)
+                var kept = scan
+                kept.release()
+                evidence[c] = kept
+            }
+        }
+        let missing = (0..<width).filter { outcomes[$0] == nil }
+        if !missing.isEmpty {
+            let kept = (0..<width).map { c in missing.contains(c) ? ColumnInferrer.kept(for: decisions[c]!) : nil }
+            var again = try scanner(kept, evaluates: false).scanAll(from: dataStart.position, line: dataStart.line)
+            for c in missing {
+                let values = ChunkScanner.merge(&again, column: c)
+                outcomes[c] = ColumnInferrer.build(name: names[c], decision: decisions[c]!, evidence: evidence[c]!, values: values)
+            }
+        }
         var columns: [Column] = []
         var decimalComma = false
-        for (c, name) in names.enumerated() {
-            let outcome = inferrer.infer(name: name, cells: cells[c])
+        for c in 0..<width {
+            let outcome = outcomes[c]!
             if outcome.strayCount > 0 {
                 warnings.append(ReadWarning(code: "stray_values",
-                                            message: "\(outcome.strayCount) value(s) in \(outcome.column.type.rawValue) column '\(name)' could not be read and were left empty.",
-                                            column: name, count: outcome.strayCount,
-                                            samples: outcome.strayCells.map { "line \(tokens.recordLines[dataRecords.lowerBound + $0.row]): \($0.value)" }))
+                                            message: "\(outcome.strayCount) value(s) in \(outcome.column.type.rawValue) column '\(names[c])' could not be read and were left empty.",
+                                            column: names[c], count: outcome.strayCount,
+                                            samples: outcome.strayCells.map { "line \($0.line): \($0.value)" }))
             }
-            if case .float = outcome.column.storage, usesDecimalComma(cells[c]) { decimalComma = true }
+            if case .float = outcome.column.storage, decimalCommaHints[c] { decimalComma = true }
             columns.append(outcome.column)
-            progress(Double(c + 1) / Double(max(width, 1)))
         }
-        let lineEnding = [tokens.sawLF ? "LF" : nil, tokens.sawCRLF ? "CRLF" : nil, tokens.sawCR ? "CR" : nil].compactMap { $0 }
+        progress(1)
+        var sawLF = tokenizer.sawLF, sawCRLF = tokenizer.sawCRLF, sawCR = tokenizer.sawCR
+        for part in parts {
+            sawLF = sawLF || part.sawLF
+            sawCRLF = sawCRLF || part.sawCRLF
+            sawCR = sawCR || part.sawCR
+        }
+        let lineEnding = [sawLF ? "LF" : nil, sawCRLF ? "CRLF" : nil, sawCR ? "CR" : nil].compactMap { $0 }
         let dialect = CSVDialect(delimiter: String(UnicodeScalar(delimiter)), quote: "\"",
                                  lineEnding: lineEnding.count > 1 ? "mixed" : lineEnding.first ?? "none",
                                  hasHeader: true, decimalComma: decimalComma)
-        return ReadResult(table: Table(columns: columns, rowCount: dataRecords.count), dialect: dialect, encoding: encoding,
-                          rawRowCount: dataRecords.count, skippedTitleRows: headerIndex, raggedRows: ragged, warnings: warnings)
+        return ReadResult(table: Table(columns: columns, rowCount: rows), dialect: dialect, encoding: encoding,
+                          rawRowCount: rows, skippedTitleRows: headerIndex, raggedRows: ragged, warnings: warnings)
     }
 
-    private func text(_ ref: UInt64?) -> String {
-        guard let ref else { return "" }
-        return String(decoding: CSVTokenizer.value(ref, in: bytes), as: UTF8.self)
-    }
-
-    private func usesDecimalComma(_ cells: [UInt64?]) -> Bool {
-        for ref in cells.prefix(200) {
-            guard let ref else { continue }
-            let value = CellParser.trimmed(CSVTokenizer.value(ref, in: bytes))
-            if CellParser.number(value, decimalComma: false) == nil, CellParser.number(value, decimalComma: true) != nil { return true }
+    /// Per column, whether one of its first 200 values reads only with a decimal comma (`1,5`).
+    private func decimalCommaHints(from start: (position: Int, line: Int), width: Int) -> [Bool] {
+        var hints = [Bool](repeating: false, count: width)
+        var tokenizer = CSVTokenizer(bytes: bytes, delimiter: delimiter, maxFieldBytes: options.maxFieldBytes,
+                                     maxColumns: options.maxColumns, position: start.position, line: start.line)
+        let scratch = ScratchBuffer()
+        var fields: [UInt64] = []
+        var records = 0
+        while records < Self.headerProbe, (try? tokenizer.nextRecord(into: &fields)) == true {
+            records += 1
+            for c in 0..<min(width, fields.count) where !hints[c] {
+                let value = CellParser.trimmed(CSVTokenizer.value(fields[c], in: bytes, scratch: scratch))
+                if CellParser.number(value, decimalComma: false) == nil, CellParser.number(value, decimalComma: true) != nil { hints[c] = true }
+            }
         }
-        return false
+        return hints
     }
 
     /// Blank names become `column_N`; repeated names get `_2`, `_3`…
@@ -108,5 +185,3 @@ struct TableBuilder {
         return result
     }
 }
-
-import Foundation

@@ -1,0 +1,88 @@
+/// Free text values of one column, stored as one contiguous UTF-8 buffer plus offsets.
+///
+/// A million notes as `[String]` cost a heap allocation each (plus 16 bytes of string header);
+/// here they cost their bytes and one offset, are built by copying bytes straight out of the file,
+/// and can be hashed and compared without creating a `String`. Null cells hold no bytes.
+public struct TextStorage: Sendable, Equatable {
+    /// Every value's UTF-8 bytes, back to back.
+    public private(set) var bytes: [UInt8]
+    /// Value `i` is `bytes[offsets[i]..<offsets[i + 1]]`; `count + 1` entries, starting at 0.
+    public private(set) var offsets: [Int]
+
+    public init(_ values: [String]) {
+        var builder = Builder(capacity: values.count, byteCapacity: values.reduce(0) { $0 + $1.utf8.count })
+        for value in values { builder.append(value) }
+        self = builder.finish()
+    }
+
+    init(bytes: [UInt8], offsets: [Int]) {
+        precondition(offsets.first == 0 && offsets.last == bytes.count, "offsets must span the bytes")
+        self.bytes = bytes
+        self.offsets = offsets
+    }
+
+    public var count: Int { offsets.count - 1 }
+
+    public subscript(i: Int) -> String {
+        withValue(i) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// All values as strings (allocates one `String` per value: for small columns and tests).
+    public var values: [String] { (0..<count).map { self[$0] } }
+
+    /// The UTF-8 length of value `i`.
+    public func byteCount(_ i: Int) -> Int { offsets[i + 1] - offsets[i] }
+
+    /// Calls `body` with value `i`'s bytes, without copying them.
+    public func withValue<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let start = offsets[i], end = offsets[i + 1]
+        return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+    }
+
+    /// The values at `rows`, in that order.
+    func gather(rows: [Int]) -> TextStorage {
+        var total = 0
+        for r in rows { total += byteCount(r) }
+        var builder = Builder(capacity: rows.count, byteCapacity: total)
+        bytes.withUnsafeBufferPointer { all in
+            for r in rows { builder.append(UnsafeBufferPointer(rebasing: all[offsets[r]..<offsets[r + 1]])) }
+        }
+        return builder.finish()
+    }
+
+    /// Appends values one after another.
+    struct Builder {
+        private var bytes: [UInt8] = []
+        private var offsets: [Int] = [0]
+
+        init(capacity: Int = 0, byteCapacity: Int = 0) {
+            bytes.reserveCapacity(byteCapacity)
+            offsets.reserveCapacity(capacity + 1)
+        }
+
+        var count: Int { offsets.count - 1 }
+
+        mutating func append(_ value: UnsafeBufferPointer<UInt8>) {
+            bytes.append(contentsOf: value)
+            offsets.append(bytes.count)
+        }
+
+        mutating func append(_ value: String) {
+            bytes.append(contentsOf: value.utf8)
+            offsets.append(bytes.count)
+        }
+
+        /// A null or empty cell.
+        mutating func appendEmpty() { offsets.append(bytes.count) }
+
+        /// Appends another builder's values after this one's.
+        mutating func append(contentsOf other: Builder) {
+            let base = bytes.count
+            bytes.append(contentsOf: other.bytes)
+            offsets.reserveCapacity(offsets.count + other.count)
+            for i in 1..<other.offsets.count { offsets.append(base + other.offsets[i]) }
+        }
+
+        func finish() -> TextStorage { TextStorage(bytes: bytes, offsets: offsets) }
+    }
+}

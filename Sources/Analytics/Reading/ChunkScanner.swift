@@ -1,0 +1,188 @@
+import Foundation
+
+/// Reads the data records of a file into `ColumnScan`s, splitting the bytes into parts that are
+/// read on all cores at once.
+///
+/// Parts start after a line end outside quotes (found by quote parity from the first data byte).
+/// Parity can be fooled by lenient quoting (a `"` inside an unquoted field), so every part but the
+/// first is checked against where the part before it really ended, and read again from there if
+/// the guess was wrong: the result, errors included, is always that of one sequential read.
+///
+/// `@unchecked Sendable`: the buffer is only read, and outlives every scan.
+struct ChunkScanner: @unchecked Sendable {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let delimiter: UInt8
+    let options: CSVReadOptions
+    let width: Int
+    /// What to keep per column; nil skips the column.
+    let kept: [KeptValues?]
+    let evaluates: Bool
+    /// Average bytes per record, to size the arrays of each part once.
+    let bytesPerRecord: Double
+
+    /// One part's records.
+    struct Part: Sendable {
+        var scans: [ColumnScan]
+        var records = 0
+        var ragged = 0
+        /// Position and line just after the last record (or the part's start).
+        var lastRecordEnd: Int
+        var lastRecordEndLine: Int
+        /// Position and line after the blank lines that follow.
+        var end: Int
+        var endLine: Int
+        var sawLF = false, sawCRLF = false, sawCR = false
+
+        mutating func shiftLines(by delta: Int) {
+            for c in scans.indices { scans[c].shiftLines(by: delta) }
+        }
+    }
+
+    /// Reads the records that start in `from..<boundary` (the last one whole), starting on `line`.
+    func scanPart(from: Int, to boundary: Int, line: Int, maxRecords: Int = .max) throws(CSVError) -> Part {
+        let capacity = Int(Double(max(0, boundary - from)) / max(bytesPerRecord, 1) * 1.05) + 16
+        var scans = kept.map { ColumnScan(kept: $0 ?? .text, evaluates: evaluates, capacity: $0 == nil ? 0 : min(capacity, maxRecords)) }
+        let active = kept.indices.filter { kept[$0] != nil }
+        var tokenizer = CSVTokenizer(bytes: bytes, delimiter: delimiter, maxFieldBytes: options.maxFieldBytes,
+                                     maxColumns: options.maxColumns, position: from, line: line)
+        let scratch = ScratchBuffer()
+        var fields: [UInt64] = []
+        fields.reserveCapacity(width + 1)
+        var part = Part(scans: [], lastRecordEnd: from, lastRecordEndLine: line, end: from, endLine: line)
+        tokenizer.skipBlankLines()
+        try scans.withUnsafeMutableBufferPointer { (columns) throws(CSVError) in
+            while tokenizer.position < boundary && part.records < maxRecords {
+                guard try tokenizer.nextRecord(into: &fields) else { break }
+                part.records += 1
+                if fields.count != width { part.ragged += 1 }
+                let recordLine = tokenizer.recordLine
+                for c in active {
+                    if c < fields.count {
+                        columns[c].add(CSVTokenizer.value(fields[c], in: bytes, scratch: scratch), line: recordLine)
+                    } else {
+                        columns[c].addNull()
+                    }
+                }
+                part.lastRecordEnd = tokenizer.position
+                part.lastRecordEndLine = tokenizer.line
+                tokenizer.skipBlankLines()
+            }
+        }
+        part.scans = scans
+        part.end = tokenizer.position
+        part.endLine = tokenizer.line
+        part.sawLF = tokenizer.sawLF
+        part.sawCRLF = tokenizer.sawCRLF
+        part.sawCR = tokenizer.sawCR
+        return part
+    }
+
+    /// All records from `start` (on `line`) to the end, as consecutive parts.
+    func scanAll(from start: Int, line: Int) throws(CSVError) -> [Part] {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let count = bytes.count - start > 1 << 20 && cores > 1 ? cores : 1
+        let bounds = boundaries(from: start, parts: count)
+        let results = Parallel.map(Array(0..<count)) { k -> Result<Part, CSVError> in
+            Result { () throws(CSVError) -> Part in try scanPart(from: bounds[k], to: bounds[k + 1], line: k == 0 ? line : 1) }
+        }
+        var parts: [Part] = [try results[0].get()]
+        for k in 1..<count {
+            let before = parts[k - 1]
+            let guess = bounds[k]
+            if before.lastRecordEnd <= guess && guess <= before.end {
+                // The guess was a true record start: the part read what a sequential read would have.
+                let shift = before.lastRecordEndLine + lineEnds(before.lastRecordEnd..<guess) - 1
+                switch results[k] {
+                case .success(var part):
+                    part.shiftLines(by: shift)
+                    parts.append(part)
+                case .failure(let error):
+                    throw error.shiftingLines(by: shift)
+                }
+            } else {
+                parts.append(try scanPart(from: before.end, to: max(before.end, bounds[k + 1]), line: before.endLine))
+            }
+        }
+        return parts
+    }
+
+    /// `parts + 1` ascending positions from `start` to the end, each after a line end outside quotes.
+    func boundaries(from start: Int, parts: Int) -> [Int] {
+        var result = [start]
+        var position = start
+        var inQuotes = false
+        for k in 1..<parts {
+            let target = start + (bytes.count - start) * k / parts
+            if target > position {
+                if quoteCount(position..<target) & 1 == 1 { inQuotes.toggle() }
+                position = target
+            }
+            while position < bytes.count {
+                let b = bytes[position]
+                position += 1
+                if b == CSVTokenizer.quote { inQuotes.toggle() } else if !inQuotes && (b == 0x0A || b == 0x0D) {
+                    if b == 0x0D && position < bytes.count && bytes[position] == 0x0A { position += 1 }
+                    break
+                }
+            }
+            result.append(position)
+        }
+        result.append(bytes.count)
+        return result
+    }
+
+    /// Quote bytes in `range`, eight bytes at a time.
+    func quoteCount(_ range: Range<Int>) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        var count = 0
+        var i = range.lowerBound
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        while i + 8 <= range.upperBound {
+            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x2222_2222_2222_2222
+            // High bit set exactly in the bytes that were quotes (now zero).
+            let zero = ~(((x & low) &+ low) | x | low)
+            count += zero.nonzeroBitCount
+            i += 8
+        }
+        while i < range.upperBound { if bytes[i] == CSVTokenizer.quote { count += 1 }; i += 1 }
+        return count
+    }
+
+    /// Line ends in `range` (CRLF counts once).
+    func lineEnds(_ range: Range<Int>) -> Int {
+        var lines = 0
+        var i = range.lowerBound
+        while i < range.upperBound {
+            if bytes[i] == 0x0A { lines += 1 } else if bytes[i] == 0x0D && !(i + 1 < bytes.count && bytes[i + 1] == 0x0A) { lines += 1 }
+            i += 1
+        }
+        return lines
+    }
+
+    /// Column `c` of all parts as one scan, taken out of `parts` to free memory as it goes.
+    static func merge(_ parts: inout [Part], column c: Int) -> ColumnScan {
+        let placeholder = ColumnScan(kept: .text, evaluates: false, capacity: 0)
+        var merged = parts[0].scans[c]
+        parts[0].scans[c] = placeholder
+        merged.reserve(rows: parts.reduce(0) { $0 + $1.scans[c].rows } + merged.rows)
+        for k in 1..<parts.count {
+            let later = parts[k].scans[c]
+            parts[k].scans[c] = placeholder
+            merged.append(later)
+        }
+        return merged
+    }
+}
+
+extension CSVError {
+    /// The same error with its line moved by `delta` (for parts read as if they started on line 1).
+    func shiftingLines(by delta: Int) -> CSVError {
+        switch self {
+        case .unterminatedQuote(let line, let column): .unterminatedQuote(line: line + delta, column: column)
+        case .fieldTooLarge(let line, let column, let limit): .fieldTooLarge(line: line + delta, column: column, limit: limit)
+        case .tooManyColumns(let line, let count, let limit): .tooManyColumns(line: line + delta, count: count, limit: limit)
+        default: self
+        }
+    }
+}
