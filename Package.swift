@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "LuminaServer",
             dependencies: [
-                "Realtime", "Analytics",
+                "Realtime", "Analytics", "JobScheduler",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdWSCompression
+import JobScheduler
 import HummingbirdWebSocket
 import Logging
 import Prometheus
@@ -21,6 +22,9 @@ struct LuminaServices: Sendable {
     let registry: PrometheusCollectorRegistry
     let dashboardEvents: any DashboardEventPublisher
     let hub: ChannelHub
+    /// The in-process job scheduler and its run log (admin pages and API).
+    let scheduler: JobScheduler
+    let jobRuns: JobRunStore
     /// Opened after migrations; background services that use tables wait for it.
     let schema: SchemaReadiness
     /// Long-running parts that must run with the server, in start order.
@@ -47,14 +51,27 @@ struct LuminaServices: Sendable {
         background.append(ChannelHubService(hub: hub))
         let sessions = SessionStore(database: database, ttl: configuration.sessionTTL)
         let schema = SchemaReadiness()
-        background.append(MaintenanceService(sessions: sessions, interval: .seconds(3600), schema: schema, logger: logger))
+        let jobRuns = JobRunStore(database: database)
+        background.append(MaintenanceService(sessions: sessions, runs: jobRuns,
+                                             runRetention: TimeInterval(configuration.jobRetentionDays) * 86_400,
+                                             interval: .seconds(3600), schema: schema, logger: logger))
+        var schedulerLogger = logger
+        schedulerLogger[metadataKey: "component"] = "scheduler"
+        let scheduler = JobScheduler(
+            jobs: try LuminaJobs.make(configuration: configuration, dueWork: DueWorkStore(database: database)),
+            runLog: jobRuns, leases: JobLeaseStore(database: database),
+            events: JobEventBroadcaster(hub: hub, logger: schedulerLogger),
+            node: configuration.nodeID, leaseTTL: configuration.jobLeaseTTL, shutdownGrace: configuration.jobShutdownGrace,
+            logger: schedulerLogger)
+        // Last, so it stops first on shutdown: running jobs finish while the database and hub still run.
+        background.append(SchedulerService(scheduler: scheduler, schema: schema))
         return LuminaServices(
             configuration: configuration, database: database, users: users,
             sessions: sessions,
             tokens: APITokenStore(database: database), dashboards: DashboardStore(database: database),
             datasets: DatasetStore(database: database), accounts: accounts, views: try await ViewRenderer.load(),
             registry: registry, dashboardEvents: RealtimeDashboardEvents(hub: hub, logger: realtimeLogger),
-            hub: hub, schema: schema, backgroundServices: background
+            hub: hub, scheduler: scheduler, jobRuns: jobRuns, schema: schema, backgroundServices: background
         )
     }
 }
@@ -115,6 +132,8 @@ func buildRouter(services: LuminaServices, logger: Logger) -> Router<LuminaReque
                             hub: services.hub, maxBodySize: configuration.maxBodySize)
         .addRoutes(to: api.group("dashboards"))
     DatasetsAPIController(datasets: services.datasets).addRoutes(to: api.group("datasets"))
+    let jobsOverview = JobsOverview(scheduler: services.scheduler, runs: services.jobRuns)
+    JobsAPIController(overview: jobsOverview).addRoutes(to: api.group("jobs"))
 
     ChannelsController(hub: services.hub,
                        authenticator: SocketAuthenticator(tokens: services.tokens, allowedOrigins: configuration.allowedOrigins),
@@ -134,6 +153,7 @@ func buildRouter(services: LuminaServices, logger: Logger) -> Router<LuminaReque
         .addRoutes(to: pages)
     ContentPagesController(datasets: services.datasets, users: services.users, database: services.database, views: services.views)
         .addRoutes(to: pages)
+    AdminJobsPagesController(overview: jobsOverview, views: services.views).addRoutes(to: pages.group("admin"))
     return router
 }
 

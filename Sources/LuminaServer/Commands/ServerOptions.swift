@@ -20,6 +20,15 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Path of chart.min.js (LUMINA_CHARTJS_PATH).") var chartjsPath: String?
     @Option(help: "This node's name in job runs and cluster messages (LUMINA_NODE_ID).") var nodeID: String?
     @Option(help: "bcrypt work factor, 4-31 (LUMINA_BCRYPT_COST).") var bcryptCost: Int?
+    @Option(help: "When data_cleaning runs: 'every 1h', 'daily 03:00 Europe/Berlin', 'weekly mon 09:00' or a 5-field cron expression (LUMINA_SCHEDULE_CLEANING).")
+    var scheduleCleaning: String?
+    @Option(help: "When insights_generation runs (LUMINA_SCHEDULE_INSIGHTS).") var scheduleInsights: String?
+    @Option(help: "When report_generation runs (LUMINA_SCHEDULE_REPORTS).") var scheduleReports: String?
+    @Option(help: "Days of job run history to keep (LUMINA_JOB_RETENTION_DAYS).") var jobRetentionDays: Int?
+    @Option(help: "Seconds a node holds a job lease without renewing it before another node may run the job (LUMINA_JOB_LEASE_TTL).")
+    var jobLeaseTTL: Double?
+    @Option(help: "Seconds running jobs get to finish on shutdown before they are interrupted (LUMINA_JOB_SHUTDOWN_GRACE).")
+    var jobShutdownGrace: Double?
 
     func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LuminaConfiguration {
         var config = LuminaConfiguration()
@@ -61,10 +70,14 @@ struct ServerOptions: ParsableArguments {
         config.nodeID = nodeID ?? env("NODE_ID") ?? config.nodeID
         config.bcryptCost = try number(bcryptCost, "BCRYPT_COST") ?? config.bcryptCost
         guard (4...31).contains(config.bcryptCost) else { throw ValidationError("bcrypt cost must be between 4 and 31") }
-        config.cleaningSchedule = env("SCHEDULE_CLEANING") ?? config.cleaningSchedule
-        config.insightsSchedule = env("SCHEDULE_INSIGHTS") ?? config.insightsSchedule
-        config.reportsSchedule = env("SCHEDULE_REPORTS") ?? config.reportsSchedule
-        config.jobRetentionDays = try number(nil as Int?, "JOB_RETENTION_DAYS") ?? config.jobRetentionDays
+        config.cleaningSchedule = scheduleCleaning ?? env("SCHEDULE_CLEANING") ?? config.cleaningSchedule
+        config.insightsSchedule = scheduleInsights ?? env("SCHEDULE_INSIGHTS") ?? config.insightsSchedule
+        config.reportsSchedule = scheduleReports ?? env("SCHEDULE_REPORTS") ?? config.reportsSchedule
+        config.jobRetentionDays = try number(jobRetentionDays, "JOB_RETENTION_DAYS") ?? config.jobRetentionDays
+        guard config.jobRetentionDays >= 1 else { throw ValidationError("job retention must be at least 1 day") }
+        config.jobLeaseTTL = try number(jobLeaseTTL, "JOB_LEASE_TTL") ?? config.jobLeaseTTL
+        guard config.jobLeaseTTL >= 1 else { throw ValidationError("the job lease TTL must be at least 1 second") }
+        config.jobShutdownGrace = try number(jobShutdownGrace, "JOB_SHUTDOWN_GRACE") ?? config.jobShutdownGrace
         config.smtp.host = env("SMTP_HOST")
         config.smtp.port = try number(nil as Int?, "SMTP_PORT") ?? config.smtp.port
         config.smtp.username = env("SMTP_USERNAME")

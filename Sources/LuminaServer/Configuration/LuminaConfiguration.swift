@@ -22,6 +22,8 @@ import Logging
 /// - `--schedule-insights` / `LUMINA_SCHEDULE_INSIGHTS` → `every 2h`
 /// - `--schedule-reports` / `LUMINA_SCHEDULE_REPORTS` → `daily 00:00`
 /// - `--job-retention-days` / `LUMINA_JOB_RETENTION_DAYS` → 90
+/// - `--job-lease-ttl` / `LUMINA_JOB_LEASE_TTL` → 120 seconds (a dead node's jobs run elsewhere after this)
+/// - `--job-shutdown-grace` / `LUMINA_JOB_SHUTDOWN_GRACE` → 30 seconds for running jobs on shutdown
 /// - `--bcrypt-cost` / `LUMINA_BCRYPT_COST` → 12
 /// - sign-in limits: 5 failures per account and 20 per address in 15 minutes
 /// - SMTP: `LUMINA_SMTP_HOST`, `LUMINA_SMTP_PORT` (587), `LUMINA_SMTP_USERNAME`, `LUMINA_SMTP_PASSWORD`,
@@ -45,6 +47,8 @@ public struct LuminaConfiguration: Sendable {
     public var insightsSchedule: String = "every 2h"
     public var reportsSchedule: String = "daily 00:00"
     public var jobRetentionDays: Int = 90
+    public var jobLeaseTTL: TimeInterval = 120
+    public var jobShutdownGrace: TimeInterval = 30
     public var bcryptCost: Int = 12
     public var loginLimits: LoginLimits = .init()
     public var smtp: SMTPSettings = .init()

@@ -9,6 +9,13 @@ extension Analytics.JSONValue {
     var stringValue: String? { if case .string(let s) = self { s } else { nil } }
     var intValue: Int? { if case .number(let n) = self, n.rounded() == n, abs(n) < 1e15 { Int(n) } else { nil } }
     var objectValue: [String: JSONValue]? { if case .object(let o) = self { o } else { nil } }
+    var arrayValue: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+
+    /// The element at `index` of an array, nil when out of range or not an array.
+    subscript(index: Int) -> JSONValue? {
+        guard case .array(let a) = self, a.indices.contains(index) else { return nil }
+        return a[index]
+    }
 
     /// Parses JSON text stored in a database column; malformed text reads as null rather than failing a page.
     static func parse(_ text: String?) -> JSONValue {
@@ -37,5 +44,14 @@ extension JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
+    }
+}
+
+extension JSONDecoder {
+    /// Reads what `JSONEncoder.lumina` wrote (ISO 8601 timestamps).
+    static var lumina: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
     }
 }

@@ -136,5 +136,10 @@ enum Schema {
             """,
             "CREATE INDEX channel_payloads_created ON channel_payloads(created_at)",
         ]),
+        Migration(version: 6, name: "job runs remember their fire time", statements: [
+            // Misfire detection compares the last scheduled fire that ran with the one that was due.
+            "ALTER TABLE job_runs ADD COLUMN scheduled_for {TS}",
+            "CREATE INDEX job_runs_fire ON job_runs(job, scheduled_for)",
+        ]),
     ]
 }
