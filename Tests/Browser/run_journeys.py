@@ -132,6 +132,31 @@ class Journeys:
         self.bob.get(self.base + "/dashboards/")
         wait(self.ana, lambda d: "Bob Builder" not in text_of(d, "#presence"))
 
+    def admin_run_now_appears_live_on_every_open_jobs_page(self):
+        watcher = browser()
+        try:
+            watcher.get(self.base + "/admin/jobs/")
+            sign_in(watcher, self.base, "ana@example.com")
+            wait(watcher, EC.url_to_be(self.base + "/admin/jobs/"))
+            wait(watcher, EC.text_to_be_present_in_element((By.ID, "live-status"), "live"))
+            self.ana.get(self.base + "/admin/jobs/")
+            wait(self.ana, EC.text_to_be_present_in_element((By.ID, "live-status"), "live"))
+            for driver in (self.ana, watcher):
+                driver.execute_script("window.__sameDocument = true")
+            assert "No runs yet" in text_of(watcher, "body")
+            self.ana.find_element(By.CSS_SELECTOR, 'form.run-now[data-job="data_cleaning"] button').click()
+
+            def finished_row(driver):
+                rows = driver.find_elements(By.CSS_SELECTOR, "#run-list tbody tr")
+                return any("data_cleaning" in row.text and "succeeded" in row.text and "manual" in row.text for row in rows)
+            for driver in (self.ana, watcher):
+                wait(driver, finished_row, timeout=20)
+                assert driver.execute_script("return window.__sameDocument === true"), "the page was reloaded"
+                wait(driver, EC.text_to_be_present_in_element((By.CSS_SELECTOR, 'tr[data-job="data_cleaning"] .last-run'), "succeeded"))
+            assert text_of(watcher, "#run-count") == "1", text_of(watcher, "#run-count")
+        finally:
+            watcher.quit()
+
     def page_reconnects_after_server_restart(self):
         self.ana.get(self.base + self.dashboard_path)
         wait(self.ana, EC.text_to_be_present_in_element((By.ID, "live-status"), "live"))
@@ -161,6 +186,7 @@ ORDER = [
     "second_user_cannot_see_first_users_dashboard",
     "share_dashboard_with_second_user",
     "collaborators_see_each_other_live",
+    "admin_run_now_appears_live_on_every_open_jobs_page",
     "page_reconnects_after_server_restart",
     "login_page_on_phone_width",
 ]
