@@ -125,9 +125,15 @@
     });
   }
 
+  // The "Run now" response and the socket events race: a finished run must never be shown as
+  // running again because its (older) 202 response arrived after `job_finished`.
+  var finishedRuns = {};
+
   function onRun(message) {
     var run = message.run;
     if (!run) return;
+    if (run.status !== 'running') finishedRuns[run.id] = true;
+    else if (finishedRuns[run.id]) return;
     upsertRun(run);
     updateJob(run);
     updateDetail(run);
