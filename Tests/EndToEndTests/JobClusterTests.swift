@@ -4,7 +4,7 @@ import Testing
 
 /// Scheduled jobs on several `lumina` processes sharing one PostgreSQL run each fire exactly once,
 /// and a fire still runs after the node holding the job's lease was killed.
-@Suite("jobs across a cluster", .serialized) struct JobClusterTests {
+@Suite("jobs across a cluster") struct JobClusterTests {
     static func runs(_ node: LuminaProcess, token: String, job: String) async throws -> [[String: Any]] {
         let (status, body) = try await node.get("/api/v1/jobs/runs?job=\(job)&limit=500", headers: ["Authorization": "Bearer \(token)"])
         guard status == 200 else { throw HarnessError("runs: \(status) \(body)") }
