@@ -19,9 +19,10 @@ public final class Database: Sendable {
 
     public let engine: Engine
     public let logger: Logger
-    private let backend: Backend
+    /// Internal (not private) so the bulk-loading paths in `Database+Bulk.swift` reach the drivers' connections.
+    let backend: Backend
 
-    private enum Backend: Sendable {
+    enum Backend: Sendable {
         case sqlite(SQLiteConnectionPool)
         case postgres(PostgresClient)
     }
