@@ -108,10 +108,11 @@ public final class ChannelConnection: @unchecked Sendable {
         return result
     }
 
-    /// Asks the writer to close the socket with `code`; pending messages are discarded.
-    public func close(code: UInt16 = ChannelCloseCode.normal, reason: String = "") {
+    /// Asks the writer to close the socket with `code`; pending messages are discarded, or written
+    /// first with `flush` (so a last error message reaches the client before the close frame).
+    public func close(code: UInt16 = ChannelCloseCode.normal, reason: String = "", flush: Bool = false) {
         let (wake, handler) = lock.withLock { () -> (Wake?, (@Sendable (UInt16, String) -> Void)?) in
-            guard state.close(code: code, reason: reason) else { return (nil, nil) }
+            guard state.close(code: code, reason: reason, flush: flush) else { return (nil, nil) }
             return (takeWaiterIfReady(now: environment.now()), closeHandler)
         }
         wake?.resume()

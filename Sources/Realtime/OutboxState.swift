@@ -7,8 +7,9 @@ import DequeModule
 struct OutboxState {
     enum Status: Equatable {
         case open
-        /// A close was decided; the writer still has to receive the `.close` event.
-        case closing(code: UInt16, reason: String)
+        /// A close was decided; the writer still has to receive the `.close` event (after the
+        /// queued messages when the close asked for them to be flushed).
+        case closing(code: UInt16, reason: String, flush: Bool)
         case finished
     }
 
@@ -66,7 +67,11 @@ struct OutboxState {
         switch status {
         case .finished:
             return .finished
-        case .closing(let code, let reason):
+        case .closing(let code, let reason, let flush):
+            if flush, let message = queue.popFirst() {
+                queuedBytes -= message.bytes.count
+                return .event(.message(message))
+            }
             status = .finished
             return .event(.close(code: code, reason: reason))
         case .open:
@@ -77,12 +82,13 @@ struct OutboxState {
         }
     }
 
-    /// Asks the writer to close; queued messages are released. Returns false if already closing or finished.
+    /// Asks the writer to close; queued messages are released, or written first when `flush` is set
+    /// (a final error the client must read). Returns false if already closing or finished.
     @discardableResult
-    mutating func close(code: UInt16, reason: String) -> Bool {
+    mutating func close(code: UInt16, reason: String, flush: Bool = false) -> Bool {
         guard status == .open else { return false }
-        status = .closing(code: code, reason: reason)
-        release()
+        status = .closing(code: code, reason: reason, flush: flush)
+        if !flush { release() }
         return true
     }
 

@@ -25,7 +25,12 @@ enum SocketSession {
         onMessage: @escaping @Sendable (WebSocketMessage) async throws -> Void = { _ in }
     ) async {
         connection.onCloseRequest { code, reason in
-            logger.warning("closing slow websocket", metadata: ["connection": "\(connection.id)", "code": "\(code)", "reason": "\(reason)"])
+            let metadata: Logger.Metadata = ["connection": "\(connection.id)", "code": "\(code)", "reason": "\(reason)"]
+            if code == ChannelCloseCode.tryAgainLater {
+                logger.warning("closing slow websocket", metadata: metadata)
+            } else {
+                logger.debug("closing websocket", metadata: metadata)
+            }
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
