@@ -1,3 +1,4 @@
+import Analytics
 import Foundation
 import Hummingbird
 import HummingbirdWSCompression
@@ -25,6 +26,10 @@ struct LuminaServices: Sendable {
     /// The in-process job scheduler and its run log (admin pages and API).
     let scheduler: JobScheduler
     let jobRuns: JobRunStore
+    let tables: DatasetTableStore
+    let uploads: UploadService
+    let cleaning: CleaningService
+    let insights: InsightsService
     /// Opened after migrations; background services that use tables wait for it.
     let schema: SchemaReadiness
     /// Long-running parts that must run with the server, in start order.
@@ -52,26 +57,55 @@ struct LuminaServices: Sendable {
         let sessions = SessionStore(database: database, ttl: configuration.sessionTTL)
         let schema = SchemaReadiness()
         let jobRuns = JobRunStore(database: database)
+        let tables = DatasetTableStore(database: database)
+        let datasets = DatasetStore(database: database)
+        var datasetLogger = logger
+        datasetLogger[metadataKey: "component"] = "datasets"
+        let cleaning = CleaningService(database: database, tables: tables, hub: hub, logger: datasetLogger)
+        let insights = InsightsService(database: database, tables: tables, datasets: datasets, hub: hub, logger: datasetLogger)
+        var readOptions = CSVReadOptions()
+        readOptions.maxExpandedBytes = configuration.maxExpandedSize
+        let dataDirectory = configuration.dataDirectory as NSString
+        let uploadStore = UploadStore(database: database)
+        let ingest = IngestService(database: database, tables: tables, uploads: uploadStore,
+                                   datasetsDirectory: dataDirectory.appendingPathComponent("datasets"), readOptions: readOptions,
+                                   logger: datasetLogger)
+        let cleanAfterUpload = configuration.cleanAfterUpload
+        let uploadLogger = datasetLogger
+        let uploads = UploadService(store: uploadStore, hub: hub, ingest: ingest, directory: dataDirectory.appendingPathComponent("uploads"),
+                                    maxSize: configuration.maxUploadSize, logger: datasetLogger) { datasetID in
+            guard cleanAfterUpload else { return }
+            do {
+                _ = try await cleaning.clean(datasetID)
+                _ = try await insights.generate(datasetID)
+            } catch {
+                uploadLogger.notice("cleaning after upload ended with an error", metadata: ["dataset_id": "\(datasetID)", "error": "\(error)"])
+            }
+        }
         background.append(MaintenanceService(sessions: sessions, runs: jobRuns,
                                              runRetention: TimeInterval(configuration.jobRetentionDays) * 86_400,
+                                             uploads: uploads, uploadExpiry: configuration.uploadExpiry,
                                              interval: .seconds(3600), schema: schema, logger: logger))
         var schedulerLogger = logger
         schedulerLogger[metadataKey: "component"] = "scheduler"
         let scheduler = JobScheduler(
-            jobs: try LuminaJobs.make(configuration: configuration, dueWork: DueWorkStore(database: database)),
+            jobs: try LuminaJobs.make(configuration: configuration, dueWork: DueWorkStore(database: database),
+                                      cleaning: cleaning, insights: insights),
             runLog: jobRuns, leases: JobLeaseStore(database: database),
             events: JobEventBroadcaster(hub: hub, logger: schedulerLogger),
             node: configuration.nodeID, leaseTTL: configuration.jobLeaseTTL, shutdownGrace: configuration.jobShutdownGrace,
             logger: schedulerLogger)
         // Last, so it stops first on shutdown: running jobs finish while the database and hub still run.
-        background.append(SchedulerService(scheduler: scheduler, schema: schema))
+        background.append(SchedulerService(scheduler: scheduler, schema: schema, dueWork: DueWorkStore(database: database),
+                                           logger: schedulerLogger))
         return LuminaServices(
             configuration: configuration, database: database, users: users,
             sessions: sessions,
             tokens: APITokenStore(database: database), dashboards: DashboardStore(database: database),
-            datasets: DatasetStore(database: database), accounts: accounts, views: try await ViewRenderer.load(),
+            datasets: datasets, accounts: accounts, views: try await ViewRenderer.load(),
             registry: registry, dashboardEvents: RealtimeDashboardEvents(hub: hub, logger: realtimeLogger),
-            hub: hub, scheduler: scheduler, jobRuns: jobRuns, schema: schema, backgroundServices: background
+            hub: hub, scheduler: scheduler, jobRuns: jobRuns, tables: tables, uploads: uploads, cleaning: cleaning, insights: insights,
+            schema: schema, backgroundServices: background
         )
     }
 }
@@ -131,14 +165,18 @@ func buildRouter(services: LuminaServices, logger: Logger) -> Router<LuminaReque
     DashboardsAPIController(dashboards: services.dashboards, users: services.users, events: services.dashboardEvents,
                             hub: services.hub, maxBodySize: configuration.maxBodySize)
         .addRoutes(to: api.group("dashboards"))
-    DatasetsAPIController(datasets: services.datasets).addRoutes(to: api.group("datasets"))
+    DatasetsAPIController(datasets: services.datasets, tables: services.tables, cleaning: services.cleaning,
+                          insights: services.insights, logger: logger)
+        .addRoutes(to: api.group("datasets"))
+    UploadsAPIController(service: services.uploads, datasets: services.datasets, maxBodySize: configuration.maxBodySize)
+        .addRoutes(to: api.group("uploads"))
     let jobsOverview = JobsOverview(scheduler: services.scheduler, runs: services.jobRuns)
     JobsAPIController(overview: jobsOverview).addRoutes(to: api.group("jobs"))
 
     ChannelsController(hub: services.hub,
                        authenticator: SocketAuthenticator(tokens: services.tokens, allowedOrigins: configuration.allowedOrigins),
                        dashboards: services.dashboards, datasets: services.datasets,
-                       uploads: UploadStore(database: services.database), logger: logger)
+                       uploads: UploadStore(database: services.database), uploadService: services.uploads, logger: logger)
         .addRoutes(to: router)
 
     let pages = router.group().add(middleware: PageAuthMiddleware())
@@ -154,6 +192,7 @@ func buildRouter(services: LuminaServices, logger: Logger) -> Router<LuminaReque
     ContentPagesController(datasets: services.datasets, users: services.users, database: services.database, views: services.views)
         .addRoutes(to: pages)
     AdminJobsPagesController(overview: jobsOverview, views: services.views).addRoutes(to: pages.group("admin"))
+    DatasetPagesController(datasets: services.datasets, views: services.views).addRoutes(to: pages)
     return router
 }
 

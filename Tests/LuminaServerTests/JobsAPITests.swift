@@ -40,10 +40,14 @@ import Testing
         }
     }
 
-    @Test func runNowRecordsAManualRunWithWhatWasDue() async throws {
-        try await TestServer.run { client in
+    @Test func runNowCleansWhatIsPendingAndRecordsTheRun() async throws {
+        try await TestServer.run(configure: { $0.cleanAfterUpload = false }) { client in
             let admin = try await client.registerAndLogin("admin@example.com")
-            _ = try await DatasetsAPITests.insertDataset(client, ownerID: admin.id, name: "quarterly sales")
+            let file = UploadsTests.salesCSV(rows: 200)
+            let upload = try await UploadsTests.createUpload(client, token: admin.token, filename: "quarterly sales.csv", size: file.count)
+            let put = try await client.client.executeRequest(uri: "/api/v1/uploads/\(upload)", method: .put,
+                                                             headers: [.authorization: "Bearer \(admin.token)"], body: .init(bytes: file))
+            #expect(put.status == .created)
             let started = try await client.request(.post, "/api/v1/jobs/data_cleaning/run", token: admin.token)
             #expect(started.status == .accepted)
             #expect(started.json["status"]?.stringValue == "running")
@@ -54,10 +58,13 @@ import Testing
             let run = try await Self.finished(client, run: id, token: admin.token)
             #expect(run["status"]?.stringValue == "succeeded")
             #expect(run["items_total"] == .number(1))
+            #expect(run["items"] == .number(1))
             #expect(run["duration_ms"]?.intValue != nil)
             #expect(run["finished_at"]?.stringValue != nil)
             let messages = run["log"]?.arrayValue?.compactMap { $0["message"]?.stringValue } ?? []
-            #expect(messages.contains { $0.contains("quarterly sales") }, "log: \(messages)")
+            #expect(messages.contains { $0.contains("Cleaned") && $0.contains("quarterly sales") }, "log: \(messages)")
+            let datasets = try await client.request(.get, "/api/v1/datasets", token: admin.token)
+            #expect(datasets.json["results"]?[0]?["status"]?.stringValue == "cleaned")
 
             let listed = try await client.request(.get, "/api/v1/jobs/runs?job=data_cleaning&status=succeeded", token: admin.token)
             #expect(listed.json["count"] == .number(1))
@@ -65,6 +72,23 @@ import Testing
             let jobs = try await client.request(.get, "/api/v1/jobs", token: admin.token)
             #expect(jobs.json["results"]?[0]?["last_run"]?["id"]?.intValue == id)
             #expect(try await client.request(.get, "/api/v1/jobs/runs?status=failed", token: admin.token).json["count"] == .number(0))
+        }
+    }
+
+    @Test func aDatasetThatCannotBeCleanedFailsTheRunWithItsName() async throws {
+        try await TestServer.run { client in
+            let admin = try await client.registerAndLogin("admin@example.com")
+            // A dataset row whose raw file is gone (deleted from disk behind the server's back).
+            let dataset = try await DatasetsAPITests.insertDataset(client, ownerID: admin.id, name: "orphaned")
+            let started = try await client.request(.post, "/api/v1/jobs/data_cleaning/run", token: admin.token)
+            let run = try await Self.finished(client, run: try #require(started.json["id"]?.intValue), token: admin.token)
+            #expect(run["status"]?.stringValue == "failed")
+            #expect(run["error"]?.stringValue?.contains("#\(dataset)") == true)
+            let messages = run["log"]?.arrayValue?.compactMap { $0["message"]?.stringValue } ?? []
+            #expect(messages.contains { $0.contains("orphaned") && $0.contains("raw file") }, "log: \(messages)")
+            let stored = try await client.request(.get, "/api/v1/datasets/\(dataset)", token: admin.token)
+            #expect(stored.json["status"]?.stringValue == "failed")
+            #expect(stored.json["error"]?.stringValue?.contains("raw file") == true)
         }
     }
 

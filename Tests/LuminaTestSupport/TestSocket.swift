@@ -10,12 +10,18 @@ import NIOWebSocket
 /// `send` writes text frames, and `closeCode()` tells how the server ended the connection.
 public final class TestSocket: Sendable {
     private let queue = MessageQueue()
-    private let outgoing: AsyncStream<String>.Continuation
+    private let outgoing: AsyncStream<Outgoing>.Continuation
+
+    /// What the test asks the socket to write.
+    enum Outgoing: Sendable {
+        case text(String)
+        case binary([UInt8])
+    }
     private let task: Task<WebSocketCloseFrame?, any Error>
     private let finished = Finished()
 
     public init(url: String, origin: String? = nil, cookie: String? = nil, deflate: Bool = false) {
-        let (outgoing, outgoingContinuation) = AsyncStream<String>.makeStream()
+        let (outgoing, outgoingContinuation) = AsyncStream<Outgoing>.makeStream()
         let queue = self.queue
         let finished = self.finished
         self.outgoing = outgoingContinuation
@@ -31,7 +37,12 @@ public final class TestSocket: Sendable {
                 let frame = try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
-                        for await text in outgoing { try await outbound.write(.text(text)) }
+                        for await item in outgoing {
+                            switch item {
+                            case .text(let text): try await outbound.write(.text(text))
+                            case .binary(let bytes): try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
+                            }
+                        }
                         try await outbound.close(.normalClosure, reason: nil)
                     }
                     for try await message in inbound.messages(maxSize: 16 << 20) {
@@ -51,7 +62,10 @@ public final class TestSocket: Sendable {
         }
     }
 
-    public func send(_ text: String) { outgoing.yield(text) }
+    public func send(_ text: String) { outgoing.yield(.text(text)) }
+
+    /// Writes one binary frame (upload chunks).
+    public func send(binary bytes: [UInt8]) { outgoing.yield(.binary(bytes)) }
 
     /// Closes from the client side.
     public func close() { outgoing.finish() }

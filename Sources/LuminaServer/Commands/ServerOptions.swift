@@ -17,6 +17,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Largest JSON or form body in bytes (LUMINA_MAX_BODY_SIZE).") var maxBodySize: Int?
     @Option(help: "Largest upload in bytes (LUMINA_MAX_UPLOAD_SIZE).") var maxUploadSize: Int64?
     @Option(help: "Session lifetime in hours (LUMINA_SESSION_TTL_HOURS).") var sessionTTLHours: Double?
+    @Option(help: "Largest size a gzip upload may expand to, in bytes (LUMINA_MAX_EXPANDED_SIZE).") var maxExpandedSize: Int64?
+    @Option(help: "Hours after which an unfinished upload is discarded (LUMINA_UPLOAD_EXPIRY_HOURS).") var uploadExpiryHours: Double?
+    @Option(help: "Clean each dataset as soon as it is stored: true or false (LUMINA_CLEAN_AFTER_UPLOAD).") var cleanAfterUpload: Bool?
     @Option(help: "Path of chart.min.js (LUMINA_CHARTJS_PATH).") var chartjsPath: String?
     @Option(help: "This node's name in job runs and cluster messages (LUMINA_NODE_ID).") var nodeID: String?
     @Option(help: "bcrypt work factor, 4-31 (LUMINA_BCRYPT_COST).") var bcryptCost: Int?
@@ -66,6 +69,20 @@ struct ServerOptions: ParsableArguments {
         config.maxBodySize = try number(maxBodySize, "MAX_BODY_SIZE") ?? config.maxBodySize
         config.maxUploadSize = try number(maxUploadSize, "MAX_UPLOAD_SIZE") ?? config.maxUploadSize
         if let hours = try number(sessionTTLHours, "SESSION_TTL_HOURS") { config.sessionTTL = hours * 3600 }
+        config.maxExpandedSize = try number(maxExpandedSize, "MAX_EXPANDED_SIZE") ?? config.maxExpandedSize
+        if let hours = try number(uploadExpiryHours, "UPLOAD_EXPIRY_HOURS") {
+            guard hours > 0 else { throw ValidationError("the upload expiry must be more than 0 hours") }
+            config.uploadExpiry = hours * 3600
+        }
+        if let flag = cleanAfterUpload {
+            config.cleanAfterUpload = flag
+        } else if let text = env("CLEAN_AFTER_UPLOAD") {
+            switch text.lowercased() {
+            case "1", "true", "yes", "on": config.cleanAfterUpload = true
+            case "0", "false", "no", "off": config.cleanAfterUpload = false
+            default: throw ValidationError("LUMINA_CLEAN_AFTER_UPLOAD must be true or false, got '\(text)'")
+            }
+        }
         config.chartJSPath = chartjsPath ?? env("CHARTJS_PATH") ?? config.chartJSPath
         config.nodeID = nodeID ?? env("NODE_ID") ?? config.nodeID
         config.bcryptCost = try number(bcryptCost, "BCRYPT_COST") ?? config.bcryptCost

@@ -15,6 +15,9 @@ import Logging
 /// - `--log-level` / `LUMINA_LOG_LEVEL` → `info`
 /// - `--max-body-size` / `LUMINA_MAX_BODY_SIZE` → 1 MiB for JSON and forms
 /// - `--max-upload-size` / `LUMINA_MAX_UPLOAD_SIZE` → 1 GiB
+/// - `--max-expanded-size` / `LUMINA_MAX_EXPANDED_SIZE` → 8 GiB: a gzip upload may not expand beyond this
+/// - `--upload-expiry-hours` / `LUMINA_UPLOAD_EXPIRY_HOURS` → 24: unfinished uploads are discarded after this
+/// - `--clean-after-upload` / `LUMINA_CLEAN_AFTER_UPLOAD` → `true`: clean a dataset as soon as it is stored
 /// - `--session-ttl-hours` / `LUMINA_SESSION_TTL_HOURS` → 336 (two weeks)
 /// - `--chartjs-path` / `LUMINA_CHARTJS_PATH` → `/usr/share/javascript/chart.js/chart.min.js`
 /// - `--node-id` / `LUMINA_NODE_ID` → host name and process id
@@ -40,6 +43,9 @@ public struct LuminaConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     public var maxBodySize: Int = 1 << 20
     public var maxUploadSize: Int64 = 1 << 30
+    public var maxExpandedSize: Int64 = 8 << 30
+    public var uploadExpiry: TimeInterval = 24 * 3600
+    public var cleanAfterUpload: Bool = true
     public var sessionTTL: TimeInterval = 14 * 24 * 3600
     public var chartJSPath: String = "/usr/share/javascript/chart.js/chart.min.js"
     public var nodeID: String = LuminaConfiguration.defaultNodeID()

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import Realtime
+import SQLKit
 
 /// The WebSocket channels of the contract: each socket authenticates, is authorised for its object,
 /// joins its group and then only moves frames (`SocketSession`).
@@ -12,6 +13,7 @@ struct ChannelsController: Sendable {
     let dashboards: DashboardStore
     let datasets: DatasetStore
     let uploads: UploadAccess
+    let uploadService: UploadService
     let logger: Logger
 
     func addRoutes(to router: Router<LuminaRequestContext>) {
@@ -19,18 +21,41 @@ struct ChannelsController: Sendable {
             await dashboard(inbound, outbound, ws)
         }
         router.ws("ws/data-cleaning/:id", shouldUpgrade: upgrade) { inbound, outbound, ws in
-            await join(inbound, outbound, ws) { user, context in
+            await join(inbound, outbound, ws, greeting: { _, context in
+                // A page that opens after a fast cleaning finished still learns how it ended.
+                guard let id = Int(context.parameters.get("id") ?? ""),
+                      let status = try? await datasets.database.withConnection({ db in
+                          try await db.select().columns("status", "error").from("datasets").where("id", .equal, id).first()
+                      }) else { return nil }
+                let state = (try? status.decode(column: "status", as: String.self)) ?? ""
+                switch state {
+                case "cleaned":
+                    return OutboundMessage(type: "cleaning_progress", fields: [
+                        "dataset_id": .integer(id), "progress": .integer(100), "status": .string("completed"), "step": .string("Done"),
+                    ], essential: true)
+                case "failed":
+                    return OutboundMessage(type: "cleaning_progress", fields: [
+                        "dataset_id": .integer(id), "progress": .integer(100), "status": .string("failed"), "step": .string("Cleaning failed"),
+                        "error": .string((try? status.decode(column: "error", as: String?.self)) ?? ""),
+                    ], essential: true)
+                default:
+                    return nil
+                }
+            }) { user, context in
                 guard let id = Int(context.parameters.get("id") ?? ""),
                       (try? await datasets.find(id: id, for: user)) != nil else { return nil }
                 return [.dataCleaning(id)]
             }
         }
         router.ws("ws/upload/:id", shouldUpgrade: upgrade) { inbound, outbound, ws in
-            await join(inbound, outbound, ws) { user, context in
-                guard let id = Int(context.parameters.get("id") ?? ""),
-                      await uploads.isOwned(uploadID: id, by: user) else { return nil }
-                return [.upload(id)]
+            guard let user = await signedIn(outbound, ws) else { return }
+            guard let id = Int(ws.requestContext.parameters.get("id") ?? ""), await uploads.isOwned(uploadID: id, by: user) else {
+                await SocketSession.refuse(outbound, code: ChannelCloseCode.forbidden, reason: "no access")
+                return
             }
+            await UploadSocket(hub: hub, service: uploadService, logger: logger)
+                .run(user: ChannelUser(id: user.id, name: user.name), uploadID: id, inbound: inbound, outbound: outbound,
+                     eventLoop: ws.requestContext.eventLoop)
         }
         router.ws("ws/insights", shouldUpgrade: upgrade) { inbound, outbound, ws in
             await join(inbound, outbound, ws) { user, _ in [InsightsAudience.group(for: user)] }
@@ -51,6 +76,7 @@ struct ChannelsController: Sendable {
     private func join(
         _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter,
         _ ws: WebSocketRouterContext<LuminaRequestContext>,
+        greeting: @Sendable (User, LuminaRequestContext) async -> OutboundMessage? = { _, _ in nil },
         groups: @Sendable (User, LuminaRequestContext) async -> [ChannelGroup]?
     ) async {
         guard let user = await signedIn(outbound, ws) else { return }
@@ -66,6 +92,7 @@ struct ChannelsController: Sendable {
             await SocketSession.refuse(outbound, code: 1011, reason: "\(error)")
             return
         }
+        if let message = await greeting(user, ws.requestContext) { hub.send(message, toConnection: connection) }
         await SocketSession.run(hub: hub, connection: connection, inbound: inbound, outbound: outbound,
                                 eventLoop: ws.requestContext.eventLoop, logger: logger)
     }
@@ -109,8 +136,10 @@ struct ChannelsController: Sendable {
 /// Who receives `insights_generated`: each user's own insights group, so nobody sees insights of
 /// datasets they may not see.
 enum InsightsAudience {
-    static func group(for user: User) -> ChannelGroup {
-        (try? ChannelGroup("insights_user_\(user.id)")) ?? .insights
+    static func group(for user: User) -> ChannelGroup { group(forUserID: user.id) }
+
+    static func group(forUserID id: Int) -> ChannelGroup {
+        (try? ChannelGroup("insights_user_\(id)")) ?? .insights
     }
 }
 

@@ -20,7 +20,8 @@ enum LuminaJobs {
     }
 
     /// Builds the three jobs; a schedule that does not parse stops the server with the setting's name.
-    static func make(configuration: LuminaConfiguration, dueWork: DueWorkStore) throws -> [Job] {
+    static func make(configuration: LuminaConfiguration, dueWork: DueWorkStore, cleaning: CleaningService,
+                     insights: InsightsService) throws -> [Job] {
         func schedule(_ text: String, job: String, setting: String) throws -> Schedule {
             do {
                 return try Schedule(parsing: text, defaultTimeZone: .current)
@@ -32,11 +33,11 @@ enum LuminaJobs {
             Job(name: dataCleaning,
                 schedule: try schedule(configuration.cleaningSchedule, job: dataCleaning, setting: "LUMINA_SCHEDULE_CLEANING"),
                 retry: RetryPolicy(),
-                work: { context in try await DataCleaningJob(dueWork: dueWork).run(context) }),
+                work: { context in try await DataCleaningJob(dueWork: dueWork, cleaning: cleaning).run(context) }),
             Job(name: insightsGeneration,
                 schedule: try schedule(configuration.insightsSchedule, job: insightsGeneration, setting: "LUMINA_SCHEDULE_INSIGHTS"),
                 retry: RetryPolicy(),
-                work: { context in try await InsightsJob(dueWork: dueWork).run(context) }),
+                work: { context in try await InsightsJob(dueWork: dueWork, insights: insights).run(context) }),
             Job(name: reportGeneration,
                 schedule: try schedule(configuration.reportsSchedule, job: reportGeneration, setting: "LUMINA_SCHEDULE_REPORTS"),
                 retry: RetryPolicy(),
@@ -48,6 +49,7 @@ enum LuminaJobs {
 /// Cleans every dataset that is pending, or that a crash left in `cleaning`.
 struct DataCleaningJob: Sendable {
     let dueWork: DueWorkStore
+    let cleaning: CleaningService
 
     func run(_ context: JobContext) async throws {
         let due = try await dueWork.datasetsToClean()
@@ -56,10 +58,22 @@ struct DataCleaningJob: Sendable {
             await context.log(.info, "No dataset is waiting to be cleaned.")
             return
         }
-        await context.log(.info, "\(due.count) dataset(s) waiting to be cleaned: \(Self.list(due))")
-        // Stored datasets are cleaned by the ingest pipeline of the uploads work; until it is part
-        // of the server, the run reports what is due and leaves the datasets untouched.
-        await context.log(.warning, "Cleaning of stored datasets is not available in this version; nothing was changed.")
+        await context.log(.info, "\(due.count) dataset(s) to clean: \(Self.list(due))")
+        var failures: [String] = []
+        for dataset in due {
+            do {
+                let outcome = try await cleaning.clean(dataset.id)
+                await context.log(.info, "Cleaned #\(dataset.id) “\(dataset.name)”: \(outcome.rowsBefore) → \(outcome.rowsAfter) rows, \(outcome.duplicatesRemoved) duplicate(s) removed.")
+            } catch CleaningService.CleaningError.alreadyCleaning {
+                await context.log(.notice, "#\(dataset.id) “\(dataset.name)” is already being cleaned; left to that run.")
+            } catch {
+                failures.append("#\(dataset.id)")
+                await context.log(.error, "#\(dataset.id) “\(dataset.name)” could not be cleaned: \(error)")
+            }
+            await context.advance()
+        }
+        // A run that left datasets uncleaned is not a success, whatever else it did.
+        if !failures.isEmpty { throw JobFailure("\(failures.count) of \(due.count) dataset(s) could not be cleaned: \(failures.joined(separator: ", "))") }
     }
 
     static func list(_ datasets: [DueWorkStore.DatasetRef]) -> String {
@@ -71,6 +85,7 @@ struct DataCleaningJob: Sendable {
 /// Finds insights for cleaned datasets whose data changed since their insights were computed.
 struct InsightsJob: Sendable {
     let dueWork: DueWorkStore
+    let insights: InsightsService
 
     func run(_ context: JobContext) async throws {
         let due = try await dueWork.datasetsNeedingInsights()
@@ -80,8 +95,27 @@ struct InsightsJob: Sendable {
             return
         }
         await context.log(.info, "\(due.count) dataset(s) need new insights: \(DataCleaningJob.list(due))")
-        await context.log(.warning, "Insight detection for stored datasets is not available in this version; nothing was changed.")
+        var failures: [String] = []
+        for dataset in due {
+            do {
+                let found = try await insights.generate(dataset.id)
+                await context.log(.info, "#\(dataset.id) “\(dataset.name)”: \(found.count) insight(s).")
+            } catch InsightsService.InsightsError.busy {
+                await context.log(.notice, "#\(dataset.id) “\(dataset.name)” is already being analysed; left to that run.")
+            } catch {
+                failures.append("#\(dataset.id)")
+                await context.log(.error, "#\(dataset.id) “\(dataset.name)”: \(error)")
+            }
+            await context.advance()
+        }
+        if !failures.isEmpty { throw JobFailure("insights failed for \(failures.count) of \(due.count) dataset(s): \(failures.joined(separator: ", "))") }
     }
+}
+
+/// A job's summary failure, shown as the run's error.
+struct JobFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Renders and sends the scheduled reports whose time has come.

@@ -36,4 +36,13 @@ enum DatasetCellFormat {
     }
 
     private static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+
+    /// Text as a database column can hold it: NUL (which PostgreSQL refuses in text and SQLite's C
+    /// API cuts strings at) becomes U+FFFD, the same on both engines; the raw file keeps the byte.
+    static func storable(_ text: String) -> String {
+        text.utf8.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
+    }
+
+    /// U+FFFD in UTF-8, written for a NUL byte in COPY data.
+    static let replacementCharacter: [UInt8] = [0xEF, 0xBF, 0xBD]
 }

@@ -43,6 +43,55 @@ struct DatasetStore: Sendable {
         }
     }
 
+    /// The table that holds the dataset's current rows (cleaned once cleaned, raw before).
+    func tableName(of datasetID: Int) async throws -> String? {
+        try await database.withConnection { db in
+            try await db.select().column("table_name").from("datasets").where("id", .equal, datasetID).first()?
+                .decode(column: "table_name", as: String?.self)
+        }
+    }
+
+    /// The column profile computed when the dataset was cleaned (`null` before).
+    func profile(of datasetID: Int) async throws -> JSONValue {
+        try await database.withConnection { db in
+            JSONValue.parse(try await db.select().column("profile").from("datasets").where("id", .equal, datasetID).first()?
+                .decode(column: "profile", as: String?.self))
+        }
+    }
+
+    func insights(of datasetID: Int) async throws -> [InsightResource] {
+        try await database.withConnection { db in
+            try await db.select().column("*").from("insights").where("dataset_id", .equal, datasetID)
+                .orderBy("score", .descending).orderBy("id").all().map { row in
+                    let columns = JSONValue.parse(try row.decode(column: "columns", as: String.self)).arrayValue ?? []
+                    return InsightResource(
+                        id: try row.decode(column: "id", as: Int.self), datasetId: datasetID,
+                        kind: try row.decode(column: "kind", as: String.self), title: try row.decode(column: "title", as: String.self),
+                        description: try row.decode(column: "description", as: String.self),
+                        score: try row.decode(column: "score", as: Double.self), columns: columns.compactMap(\.stringValue),
+                        data: JSONValue.parse(try row.decode(column: "data", as: String.self)),
+                        createdAt: try row.decode(column: "created_at", as: Date.self))
+                }
+        }
+    }
+
+    /// Removes the dataset, its tables and its files: rows first in one transaction, then the folder.
+    func delete(id: Int, tables: DatasetTableStore) async throws {
+        let rawPath: String? = try await database.transaction { db in
+            let row = try await db.select().columns("raw_path", "table_name").from("datasets").where("id", .equal, id).first()
+            let rawPath = try row?.decode(column: "raw_path", as: String?.self)
+            // The raw rows, and the cleaned ones if any (older cleaned versions were dropped when replaced).
+            let raw = DatasetTableStore.tableName(dataset: id, stage: "raw", version: 1)
+            try await tables.drop(raw, in: db)
+            if let current = try row?.decode(column: "table_name", as: String?.self), current != raw {
+                try await tables.drop(current, in: db)
+            }
+            try await db.delete(from: "datasets").where("id", .equal, id).run()
+            return rawPath
+        }
+        if let rawPath { try? FileManager.default.removeItem(atPath: (rawPath as NSString).deletingLastPathComponent) }
+    }
+
     func columns(of datasetID: Int, stage: String) async throws -> [DatasetColumn] {
         try await database.withConnection { db in
             try await db.select().columns("name", "type", "nullable").from("dataset_columns")

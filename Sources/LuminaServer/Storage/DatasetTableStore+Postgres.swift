@@ -104,10 +104,16 @@ private struct CopyCellEncoder {
     static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into buffer: inout ByteBuffer) {
         var runStart = 0
         for i in 0..<bytes.count {
-            guard let escape = escapeLetter(bytes[i]) else { continue }
+            let byte = bytes[i]
+            guard byte == 0 || escapeLetter(byte) != nil else { continue }
             if runStart < i { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[runStart..<i])) }
-            buffer.writeInteger(UInt8(ascii: "\\"))
-            buffer.writeInteger(escape)
+            if let escape = escapeLetter(byte) {
+                buffer.writeInteger(UInt8(ascii: "\\"))
+                buffer.writeInteger(escape)
+            } else {
+                // PostgreSQL text cannot hold NUL (see DatasetCellFormat.storable).
+                buffer.writeBytes(DatasetCellFormat.replacementCharacter)
+            }
             runStart = i + 1
         }
         if runStart < bytes.count { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[runStart...])) }
@@ -118,6 +124,8 @@ private struct CopyCellEncoder {
             if let escape = escapeLetter(byte) {
                 output.append(UInt8(ascii: "\\"))
                 output.append(escape)
+            } else if byte == 0 {
+                output.append(contentsOf: DatasetCellFormat.replacementCharacter)
             } else {
                 output.append(byte)
             }

@@ -55,7 +55,7 @@ private struct SQLiteCellEncoder {
                 throw DatasetTableError.unexpectedValue(table: "(input)", column: column.name, row: bad,
                                                         found: "category code \(codes[bad]) of \(dictionary.count)")
             }
-            self.dictionary = dictionary.map { .text($0) }
+            self.dictionary = dictionary.map { .text(DatasetCellFormat.storable($0)) }
         } else {
             self.dictionary = []
         }
@@ -78,7 +78,7 @@ private struct SQLiteCellEncoder {
             }
             return .text(DatasetCellFormat.datetime(seconds: values[row]))
         case .category(let codes, _): return dictionary[Int(codes[row])]
-        case .text(let text): return .text(text[row])
+        case .text(let text): return .text(DatasetCellFormat.storable(text[row]))
         }
     }
 }
