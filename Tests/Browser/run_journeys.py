@@ -4,6 +4,7 @@
 Each journey asserts what a person sees. Prints PASS/FAIL per journey and exits non-zero on any failure.
 """
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -17,6 +18,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from lumina_server import LuminaServer
 
 PASSWORD = "correct horse battery"
+# The shared test corpus beside the checkout (../shared/data).
+DATA = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data"))
 
 
 def browser(width=1280, height=900, phone=False):
@@ -157,6 +160,40 @@ class Journeys:
         finally:
             watcher.quit()
 
+    def upload_a_csv_and_watch_it_become_a_cleaned_dataset(self):
+        path = os.path.join(DATA, "real", "datahub-covid-19-worldwide-aggregate.csv")
+        watcher = browser()
+        try:
+            watcher.get(self.base + "/datasets/")
+            sign_in(watcher, self.base, "ana@example.com")
+            wait(watcher, EC.url_to_be(self.base + "/datasets/"))
+            wait(watcher, EC.text_to_be_present_in_element((By.ID, "live-status"), "live"))
+            watcher.execute_script("window.__sameDocument = true")
+
+            self.ana.get(self.base + "/datasets/upload/")
+            self.ana.execute_script("window.__sameDocument = true")
+            self.ana.find_element(By.ID, "upload-file").send_keys(path)
+            self.ana.find_element(By.ID, "upload-start").click()
+            wait(self.ana, EC.text_to_be_present_in_element((By.ID, "upload-percent"), "100%"), timeout=30)
+            assert self.ana.find_element(By.ID, "upload-progress").get_attribute("value") == "100"
+            wait(self.ana, EC.text_to_be_present_in_element((By.ID, "upload-stage"), "Cleaned"), timeout=60)
+            wait(self.ana, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#upload-insights li")) > 0, timeout=60)
+            assert self.ana.execute_script("return window.__sameDocument === true"), "the upload page was reloaded"
+
+            def listed_as_cleaned(driver):
+                rows = driver.find_elements(By.CSS_SELECTOR, "#dataset-list tbody tr")
+                return any("datahub-covid-19-worldwide-aggregate" in row.text and "cleaned" in row.text for row in rows)
+            wait(watcher, listed_as_cleaned, timeout=60)
+            assert watcher.execute_script("return window.__sameDocument === true"), "the dataset list was reloaded"
+
+            self.ana.find_element(By.ID, "dataset-link").click()
+            wait(self.ana, EC.text_to_be_present_in_element((By.ID, "dataset-status"), "cleaned"))
+            wait(self.ana, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#preview tbody tr")) > 0)
+            assert "Date" in text_of(self.ana, "#schema"), text_of(self.ana, "#schema")
+            assert len(self.ana.find_elements(By.CSS_SELECTOR, "#insights li")) > 0
+        finally:
+            watcher.quit()
+
     def page_reconnects_after_server_restart(self):
         self.ana.get(self.base + self.dashboard_path)
         wait(self.ana, EC.text_to_be_present_in_element((By.ID, "live-status"), "live"))
@@ -187,6 +224,7 @@ ORDER = [
     "share_dashboard_with_second_user",
     "collaborators_see_each_other_live",
     "admin_run_now_appears_live_on_every_open_jobs_page",
+    "upload_a_csv_and_watch_it_become_a_cleaned_dataset",
     "page_reconnects_after_server_restart",
     "login_page_on_phone_width",
 ]
