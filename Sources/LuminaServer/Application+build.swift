@@ -73,13 +73,14 @@ struct LuminaServices: Sendable {
         let cleanAfterUpload = configuration.cleanAfterUpload
         let uploadLogger = datasetLogger
         let uploads = UploadService(store: uploadStore, hub: hub, ingest: ingest, directory: dataDirectory.appendingPathComponent("uploads"),
-                                    maxSize: configuration.maxUploadSize, logger: datasetLogger) { datasetID in
+                                    maxSize: configuration.maxUploadSize, logger: datasetLogger) { ingested in
             guard cleanAfterUpload else { return }
             do {
-                _ = try await cleaning.clean(datasetID)
-                _ = try await insights.generate(datasetID)
+                // The table just read is cleaned as is, and the cleaned one analysed as is: no re-reading.
+                let cleaned = try await cleaning.clean(ingested.datasetID, startingFrom: ingested.table)
+                _ = try await insights.generate(ingested.datasetID, table: cleaned.table)
             } catch {
-                uploadLogger.notice("cleaning after upload ended with an error", metadata: ["dataset_id": "\(datasetID)", "error": "\(error)"])
+                uploadLogger.notice("cleaning after upload ended with an error", metadata: ["dataset_id": "\(ingested.datasetID)", "error": "\(error)"])
             }
         }
         background.append(MaintenanceService(sessions: sessions, runs: jobRuns,

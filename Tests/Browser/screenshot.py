@@ -9,7 +9,7 @@ import os
 from selenium.webdriver.common.by import By
 
 from lumina_server import LuminaServer
-from run_journeys import PASSWORD, browser, register, wait
+from run_journeys import DATA, PASSWORD, browser, register, wait
 from selenium.webdriver.support import expected_conditions as EC
 
 
@@ -35,6 +35,18 @@ def main():
         first.click()
         wait(driver, EC.text_to_be_present_in_element((By.ID, "live-status"), "live"))
         driver.save_screenshot(os.path.join(args.out, "dashboard.png"))
+
+        # An upload as it finishes, then the dataset it became.
+        driver.get(server.url + "/datasets/upload/")
+        driver.find_element(By.ID, "upload-file").send_keys(os.path.join(DATA, "real", "vega-us-employment.csv"))
+        driver.find_element(By.ID, "upload-start").click()
+        wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#upload-insights li")) > 0, timeout=60)
+        driver.save_screenshot(os.path.join(args.out, "upload.png"))
+        driver.find_element(By.ID, "dataset-link").click()
+        wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#preview tbody tr")) > 0)
+        wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#profile canvas")) > 0)
+        driver.set_window_size(1280, 2200)
+        driver.save_screenshot(os.path.join(args.out, "dataset.png"))
     finally:
         driver.quit()
         server.stop()

@@ -72,8 +72,8 @@ struct DatasetsAPIController: Sendable {
         let cleaning = self.cleaning, insights = self.insights, logger = self.logger
         Task {
             do {
-                _ = try await cleaning.clean(item.id)
-                _ = try await insights.generate(item.id)
+                let cleaned = try await cleaning.clean(item.id)
+                _ = try await insights.generate(item.id, table: cleaned.table)
             } catch {
                 logger.notice("clean now ended with an error", metadata: ["dataset_id": "\(item.id)", "error": "\(error)"])
             }

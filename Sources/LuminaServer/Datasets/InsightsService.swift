@@ -39,7 +39,8 @@ actor InsightsService {
 
     /// Computes, stores and broadcasts the insights of `datasetID`; returns how many were found.
     @discardableResult
-    func generate(_ datasetID: Int) async throws -> [InsightResource] {
+    /// `table` is the cleaned table when the caller has it in memory (right after cleaning).
+    func generate(_ datasetID: Int, table preloaded: Table? = nil) async throws -> [InsightResource] {
         guard !running.contains(datasetID) else { throw InsightsError.busy(datasetID) }
         running.insert(datasetID)
         defer { running.remove(datasetID) }
@@ -54,9 +55,13 @@ actor InsightsService {
         }
         let ownerID = try row.decode(column: "owner_id", as: Int.self)
         let version = try row.decode(column: "data_version", as: Int.self)
-        let columns = try await datasets.columns(of: datasetID, stage: "cleaned")
-        let table = try await tables.table(tableName, columns: columns)
-        let found = try await NIOThreadPool.singleton.runIfActive {
+        let table: Table
+        if let preloaded {
+            table = preloaded
+        } else {
+            table = try await tables.table(tableName, columns: try await datasets.columns(of: datasetID, stage: "cleaned"))
+        }
+        let found = try await AnalyticsWorkers.pool.runIfActive {
             InsightDetector().detect(table, profile: Profiler().profile(table))
         }
         let now = Date()

@@ -18,11 +18,20 @@ struct IngestService: Sendable {
     let readOptions: CSVReadOptions
     let logger: Logger
 
-    /// Reads `upload`'s file and stores it; returns the new dataset's id.
+    /// A stored dataset and the table it was read into (cleaning right after upload starts from it
+    /// instead of reading the file a second time).
+    struct Ingested: Sendable {
+        let datasetID: Int
+        let table: Table
+    }
+
+    /// Reads `upload`'s file and stores it.
     /// `progress(stage, percent)` reports "reading" and "storing" for large files.
-    func ingest(_ upload: UploadStore.Upload, progress: @escaping @Sendable (String, Int) async -> Void) async throws(UploadError) -> Int {
+    func ingest(_ upload: UploadStore.Upload, progress: @escaping @Sendable (String, Int) async -> Void) async throws(UploadError) -> Ingested {
         let started = ContinuousClock.now
+        await progress("reading", 0)
         let result = try await read(upload)
+        let read = ContinuousClock.now
         await progress("storing", 0)
         let name = Self.datasetName(upload.filename)
         let extensionPart = Self.rawExtension(upload.filename)
@@ -69,23 +78,24 @@ struct IngestService: Sendable {
             logger.info("dataset ingested", metadata: [
                 "dataset_id": "\(datasetID)", "upload_id": "\(upload.id)", "rows": "\(result.table.rowCount)",
                 "columns": "\(result.table.columns.count)", "duration_ms": "\((ContinuousClock.now - started).milliseconds)",
+                "read_ms": "\((read - started).milliseconds)", "store_ms": "\((ContinuousClock.now - read).milliseconds)",
             ])
             await progress("storing", 100)
-            return datasetID
+            return Ingested(datasetID: datasetID, table: result.table)
         } catch {
             logger.error("ingest failed", metadata: ["upload_id": "\(upload.id)", "error": "\(error)"])
             throw .ingestFailed("\(error)")
         }
     }
 
-    /// Reads on NIO's blocking thread pool: parsing a large file is CPU work that must not hold up
-    /// the event loops or Swift's cooperative threads.
+    /// Reads on the Analytics workers: parsing a large file is CPU work that must not hold up the
+    /// event loops, Swift's cooperative threads or SQLite's thread pool.
     private func read(_ upload: UploadStore.Upload) async throws(UploadError) -> ReadResult {
         let options = readOptions
         let url = URL(fileURLWithPath: upload.path)
         let outcome: Result<ReadResult, CSVError>
         do {
-            outcome = try await NIOThreadPool.singleton.runIfActive {
+            outcome = try await AnalyticsWorkers.pool.runIfActive {
                 do {
                     return .success(try CSVDatasetReader.read(fileAt: url, options: options))
                 } catch let error as CSVError {

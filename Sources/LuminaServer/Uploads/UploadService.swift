@@ -16,7 +16,7 @@ actor UploadService {
     let maxSize: Int64
     let logger: Logger
     /// Called with a new dataset's id once it is stored (starts cleaning when that is configured).
-    let onDatasetCreated: @Sendable (Int) async -> Void
+    let onDatasetCreated: @Sendable (IngestService.Ingested) async -> Void
 
     /// Uploads with a writer on this node, with a way to stop that writer. A reconnecting browser
     /// takes over from its own stale connection (the old socket may not have noticed yet that the
@@ -24,7 +24,7 @@ actor UploadService {
     private var writing: [Int: (@Sendable () -> Void)?] = [:]
 
     init(store: UploadStore, hub: ChannelHub, ingest: IngestService, directory: String, maxSize: Int64, logger: Logger,
-         onDatasetCreated: @escaping @Sendable (Int) async -> Void) {
+         onDatasetCreated: @escaping @Sendable (IngestService.Ingested) async -> Void) {
         self.store = store
         self.hub = hub
         self.ingest = ingest
@@ -114,15 +114,16 @@ actor UploadService {
         try? await store.setStatus(id: upload.id, .ingesting)
         let hub = self.hub
         do {
-            let datasetID = try await ingest.ingest(upload) { stage, percent in
+            let ingested = try await ingest.ingest(upload) { stage, percent in
                 await Self.publish(hub, upload.id, "ingest_progress", ["stage": .string(stage), "progress": .integer(percent)], essential: false)
             }
+            let datasetID = ingested.datasetID
             await publish(upload.id, "upload_complete", ["dataset_id": .integer(datasetID)], essential: true)
             // Open dataset lists (the owner's and administrators') add the new row without a reload.
             let created = OutboundMessage(type: "dataset_created", fields: ["dataset_id": .integer(datasetID)], essential: true)
             try? await hub.send(created, toGroup: .user(upload.ownerID))
             try? await hub.send(created, toGroup: AdminAudience.group)
-            Task { await onDatasetCreated(datasetID) }
+            Task { await onDatasetCreated(ingested) }
             return datasetID
         } catch {
             await fail(receiver, error)
