@@ -216,4 +216,93 @@ import Testing
             #expect(tables.isEmpty, "left behind: \(tables)")
         }
     }
+
+    /// Sends `bytes` as the whole upload with PUT and returns the reply.
+    static func put(_ client: TestClient, token: String, filename: String, bytes: [UInt8]) async throws -> TestClient.Reply {
+        let id = try await createUpload(client, token: token, filename: filename, size: bytes.count)
+        let response = try await client.client.executeRequest(
+            uri: "/api/v1/uploads/\(id)", method: .put,
+            headers: [.authorization: "Bearer \(token)", .accept: "application/json"], body: .init(bytes: bytes))
+        return TestClient.Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
+    }
+
+    static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("gz-\(UUID().uuidString).csv")
+        try Data(bytes).write(to: input)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-f", "-9", input.path]
+        try process.run()
+        process.waitUntilExit()
+        defer { try? FileManager.default.removeItem(atPath: input.path + ".gz") }
+        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: input.path + ".gz")))
+    }
+
+    @Test func gzipIsAcceptedButTruncatedOrExplosiveGzipIsRefused() async throws {
+        try await TestServer.run(configure: { $0.cleanAfterUpload = false; $0.maxExpandedSize = 1 << 20 }) { client in
+            let ana = try await client.registerAndLogin("ana@example.com")
+            let compressed = try Self.gzip(Self.salesCSV(rows: 400))
+            let ok = try await Self.put(client, token: ana.token, filename: "sales.csv.gz", bytes: compressed)
+            #expect(ok.status == .created)
+            #expect(ok.json["raw_row_count"] == .number(401))
+
+            let truncated = try await Self.put(client, token: ana.token, filename: "cut.csv.gz", bytes: Array(compressed.prefix(compressed.count / 2)))
+            #expect(truncated.status == .unprocessableContent)
+            #expect(truncated.errorCode == "truncated_gzip")
+            #expect(truncated.errorMessage?.contains("cut.csv.gz") == true)
+
+            // 8 MiB of one repeated line compresses to a few KiB: more than the 1 MiB allowed here.
+            let bomb = try Self.gzip(Array(String(repeating: "1,2,3\n", count: 8 << 20 / 6).utf8))
+            #expect(bomb.count < 100_000)
+            let refused = try await Self.put(client, token: ana.token, filename: "bomb.csv.gz", bytes: bomb)
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.errorCode == "gzip_too_large")
+            #expect(try await client.request(.get, "/api/v1/datasets", token: ana.token).json["count"] == .number(1))
+            #expect(try await client.services.tables.allDatasetTables().count == 1)
+        }
+    }
+
+    @Test func columnNamesAreDataNotSQLAndTheSameFileTwiceMakesTwoDatasets() async throws {
+        try await TestServer.run(configure: { $0.cleanAfterUpload = false }) { client in
+            let ana = try await client.registerAndLogin("ana@example.com")
+            let file = Array("\"\"\"; DROP TABLE users; --\",amount\nfirst,1\nsecond,2\nthird,3\n".utf8)
+            let first = try await Self.put(client, token: ana.token, filename: "evil.csv", bytes: file)
+            #expect(first.status == .created)
+            #expect(first.json["columns"]?[0]?["name"]?.stringValue == "\"; DROP TABLE users; --")
+            let second = try await Self.put(client, token: ana.token, filename: "evil.csv", bytes: file)
+            #expect(second.status == .created)
+            #expect(first.json["id"] != second.json["id"])
+            let rows = try await client.request(.get, "/api/v1/datasets/\(second.json["id"]?.intValue ?? 0)/rows", token: ana.token)
+            #expect(rows.json["rows"]?[2] == .array(["third", 3]))
+            // The users table is still there: signing in works.
+            #expect(try await client.request(.post, "/api/v1/auth/token", json: #"{"email":"ana@example.com","password":"correct horse"}"#).status == .created)
+        }
+    }
+
+    @Test func anUploadLeftHalfWayExpiresAndItsFileIsRemoved() async throws {
+        try await TestServer.run { client in
+            let ana = try await client.registerAndLogin("ana@example.com")
+            let file = Self.salesCSV(rows: 500)
+            let id = try await Self.createUpload(client, token: ana.token, filename: "abandoned.csv", size: file.count)
+            let socket = TestSocket(url: Self.socketURL(client, "/ws/upload/\(id)/", token: ana.token))
+            _ = try await socket.next(type: "upload_resume")
+            socket.send(binary: Array(file.prefix(file.count / 3)))
+            _ = try await socket.next(type: "upload_progress")
+            socket.close()
+            _ = try? await socket.closeCode()
+            let part = client.services.configuration.dataDirectory + "/uploads/upload-\(id).part"
+            #expect(FileManager.default.fileExists(atPath: part))
+            // What the hourly housekeeping does once the expiry time has passed.
+            try await Task.sleep(for: .milliseconds(300))
+            let expired = try await client.services.uploads.expire(before: Date().addingTimeInterval(1))
+            #expect(expired == 1)
+            #expect(!FileManager.default.fileExists(atPath: part))
+            let state = try await client.request(.get, "/api/v1/uploads/\(id)", token: ana.token)
+            #expect(state.json["status"]?.stringValue == "expired")
+            // Coming back later is refused with the reason, not silently restarted.
+            let late = TestSocket(url: Self.socketURL(client, "/ws/upload/\(id)/", token: ana.token))
+            let error = try await late.next(type: "error")
+            #expect((error["message"] as? String)?.contains("not finished in time") == true)
+        }
+    }
 }
