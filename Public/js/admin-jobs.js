@@ -15,14 +15,7 @@
   var runDetail = document.getElementById('run-detail');
   var liveStatus = document.getElementById('live-status');
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
-    (children || []).forEach(function (child) {
-      node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
+  var el = LuminaDOM.el;
 
   function formatDate(iso) {
     if (!iso) return '–';
@@ -168,11 +161,7 @@
   if (typeof LuminaSocket === 'function') {
     new LuminaSocket('/ws/notifications/', {
       onMessage: {job_started: onRun, job_progress: onRun, job_finished: onRun},
-      onStatus: function (status) {
-        if (!liveStatus) return;
-        liveStatus.textContent = status === 'open' ? 'live' : status;
-        liveStatus.className = 'live-status live-' + status;
-      }
+      onStatus: LuminaDOM.liveBadge(liveStatus)
     });
   }
 })();

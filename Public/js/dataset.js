@@ -14,14 +14,7 @@
   var previewOffset = 0;
   var charts = [];
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
-    (children || []).forEach(function (child) {
-      node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
+  var el = LuminaDOM.el;
 
   function api(method, path) {
     return fetch(path, {method: method, credentials: 'same-origin', headers: {'Accept': 'application/json', 'X-CSRF-Token': csrf}})
@@ -190,11 +183,7 @@
         }
       }
     },
-    onStatus: function (status) {
-      var live = document.getElementById('live-status');
-      live.textContent = status === 'open' ? 'live' : status;
-      live.className = 'live-status live-' + status;
-    }
+    onStatus: LuminaDOM.liveBadge(document.getElementById('live-status'))
   });
   new LuminaSocket('/ws/insights/', {
     onMessage: {

@@ -8,14 +8,7 @@
   var list = document.getElementById('dataset-list');
   if (!list) return;
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
-    (children || []).forEach(function (child) {
-      node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
+  var el = LuminaDOM.el;
 
   function badge(status, label) {
     return el('span', {'class': 'status status-' + status}, [label || status]);
@@ -63,10 +56,6 @@
         }
       }
     },
-    onStatus: function (status) {
-      var live = document.getElementById('live-status');
-      live.textContent = status === 'open' ? 'live' : status;
-      live.className = 'live-status live-' + status;
-    }
+    onStatus: LuminaDOM.liveBadge(document.getElementById('live-status'))
   });
 })();
