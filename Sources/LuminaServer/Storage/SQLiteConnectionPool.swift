@@ -8,14 +8,23 @@ import SQLiteNIO
 ///
 /// WAL mode lets readers proceed while one writer holds the lock; `busy_timeout` makes a second
 /// writer wait instead of failing. Waiters queue in order; the pool never opens more than `size`.
+///
+/// The connections run their blocking calls on a thread pool of their own with one thread per
+/// connection. On sqlite-nio's shared pool (two threads on a two-core machine) two writers
+/// sleeping in `busy_timeout` took both threads, so the transaction holding the lock could not
+/// run its COMMIT until they timed out: the whole server stalled for 15 s at a time.
 actor SQLiteConnectionPool {
     private var idle: [SQLiteConnection] = []
     private var waiters: [CheckedContinuation<SQLiteConnection, Never>] = []
     private var all: [SQLiteConnection] = []
+    private let threads: NIOThreadPool
 
     init(path: String, size: Int, logger: Logger) async throws {
+        threads = NIOThreadPool(numberOfThreads: max(1, size))
+        threads.start()
         for _ in 0..<size {
-            let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            let connection = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger,
+                                                             on: MultiThreadedEventLoopGroup.singleton.any()).get()
             for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=15000",
                            "PRAGMA synchronous=NORMAL"] {
                 _ = try await connection.query(pragma)
@@ -54,5 +63,6 @@ actor SQLiteConnectionPool {
         for connection in all { try? await connection.close() }
         all.removeAll()
         idle.removeAll()
+        try? await threads.shutdownGracefully()
     }
 }
