@@ -63,6 +63,15 @@ struct OutboxState {
         return .enqueued(dropped: dropped)
     }
 
+    /// Whether the writer has something to do now (a message, or the close it must send).
+    var hasPending: Bool {
+        switch status {
+        case .open: !queue.isEmpty
+        case .closing: true
+        case .finished: false
+        }
+    }
+
     mutating func next(now: ContinuousClock.Instant) -> NextAction {
         switch status {
         case .finished:

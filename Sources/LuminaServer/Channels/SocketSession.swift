@@ -7,9 +7,11 @@ import Realtime
 
 /// Moves frames between one WebSocket and its hub connection.
 ///
-/// One writer task drains the connection's bounded outbox, so broadcasts never write to a socket
-/// concurrently and never wait for it; the reader hands inbound messages to `onMessage`. When either
-/// side ends, the connection leaves the hub (its groups and presence) and the other side stops.
+/// Broadcasts never write to a socket themselves and never wait for it: they enqueue on the
+/// connection's bounded outbox, and a drain on the socket's event loop (`SocketWriter`) writes
+/// what is queued — one drain at a time, so frames never interleave. The reader, in the handler's
+/// own task, hands inbound messages to `onMessage`; when the socket ends (the peer closed, or the
+/// writer sent a close), the connection leaves the hub, its groups and presence.
 enum SocketSession {
     /// Largest inbound text message on control sockets; uploads use their own, larger limit.
     static let maxInboundText = 64 * 1024
@@ -32,30 +34,23 @@ enum SocketSession {
                 logger.debug("closing websocket", metadata: metadata)
             }
         }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await SocketWriter(eventLoop: eventLoop, connection: connection, outbound: outbound).run()
-            }
-            group.addTask {
-                do {
-                    for try await message in inbound.messages(maxSize: maxMessageSize) {
-                        // The stream's limit covers fragmented messages only; one large frame is checked here.
-                        guard message.size <= maxMessageSize else {
-                            logger.notice("websocket message too large", metadata: ["bytes": "\(message.size)", "limit": "\(maxMessageSize)"])
-                            try? await outbound.close(.messageTooLarge, reason: "messages are limited to \(maxMessageSize) bytes")
-                            break
-                        }
-                        try await onMessage(message)
-                    }
-                } catch {
-                    logger.debug("websocket reader ended", metadata: ["error": "\(error)"])
+        let writer = SocketWriter(eventLoop: eventLoop, connection: connection, outbound: outbound)
+        connection.onReady { Task.immediate { await writer.drain() } }
+        // The reader runs in the handler's own task: one task per socket, none while it idles.
+        do {
+            for try await message in inbound.messages(maxSize: maxMessageSize) {
+                // The stream's limit covers fragmented messages only; one large frame is checked here.
+                guard message.size <= maxMessageSize else {
+                    logger.notice("websocket message too large", metadata: ["bytes": "\(message.size)", "limit": "\(maxMessageSize)"])
+                    try? await outbound.close(.messageTooLarge, reason: "messages are limited to \(maxMessageSize) bytes")
+                    break
                 }
-                await hub.disconnect(connection)
+                try await onMessage(message)
             }
-            await group.next()
-            await hub.disconnect(connection)
-            group.cancelAll()
+        } catch {
+            logger.debug("websocket reader ended", metadata: ["error": "\(error)"])
         }
+        await hub.disconnect(connection)
     }
 
     /// Sends one error envelope to this socket only.

@@ -5,10 +5,10 @@ import Realtime
 
 /// Drains one connection's outbox into its WebSocket, running on the socket's own event loop.
 ///
-/// The actor's executor is the channel's event loop, so when a broadcast wakes the writer, it
-/// resumes on the thread that owns the socket and the frame goes straight into the pipeline:
-/// one hop per delivery instead of two (global pool → event loop), which is most of the per-socket
-/// cost when one message fans out to thousands of sockets.
+/// The actor's executor is the channel's event loop, so a drain runs on the thread that owns the
+/// socket and the frame goes straight into the pipeline. A drain is started (with `Task.immediate`,
+/// which hops straight onto this actor) only when the outbox has something: an idle socket has no
+/// writer task parked, which is what most of the memory of an idle connection used to be.
 actor SocketWriter {
     private let eventLoop: any EventLoop
     private let connection: ChannelConnection
@@ -22,9 +22,10 @@ actor SocketWriter {
         self.outbound = outbound
     }
 
-    /// Writes until the outbox finishes, a close is requested or the socket fails.
-    func run() async {
-        while let event = await connection.next() {
+    /// Writes what the outbox holds now, then returns (the connection calls the ready handler,
+    /// which starts another drain, when more arrives). No task waits while the socket is idle.
+    func drain() async {
+        while let event = connection.poll() {
             switch event {
             case .message(let message):
                 // The frame shares the message's buffer: no per-socket copy of the payload.
