@@ -6,6 +6,7 @@ import Hummingbird
 struct DatasetPagesController: Sendable {
     let datasets: DatasetStore
     let views: ViewRenderer
+    let maxUploadSize: Int64
 
     func addRoutes(to group: RouterGroup<LuminaRequestContext>) {
         group.get("datasets/upload", use: upload)
@@ -16,7 +17,8 @@ struct DatasetPagesController: Sendable {
     @Sendable func upload(_ request: Request, context: LuminaRequestContext) async throws -> Response {
         _ = try context.requireCreator()
         struct Page { let maxSize: String }
-        return views.page("dataset_upload", page: Page(maxSize: "1 GiB"), context: context, title: "Upload a CSV")
+        let limit = ByteCountFormatter.string(fromByteCount: maxUploadSize, countStyle: .binary)
+        return views.page("dataset_upload", page: Page(maxSize: limit), context: context, title: "Upload a CSV")
     }
 
     struct ColumnRow {
