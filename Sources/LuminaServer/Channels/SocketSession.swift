@@ -8,7 +8,7 @@ import Realtime
 /// Moves frames between one WebSocket and its hub connection.
 ///
 /// Broadcasts never write to a socket themselves and never wait for it: they enqueue on the
-/// connection's bounded outbox, and a drain on the socket's event loop (`SocketWriter`) writes
+/// connection's bounded outbox, and a drain (`SocketWriter`) writes
 /// what is queued — one drain at a time, so frames never interleave. The reader, in the handler's
 /// own task, hands inbound messages to `onMessage`; when the socket ends (the peer closed, or the
 /// writer sent a close), the connection leaves the hub, its groups and presence.
@@ -21,7 +21,6 @@ enum SocketSession {
         connection: ChannelConnection,
         inbound: WebSocketInboundStream,
         outbound: WebSocketOutboundWriter,
-        eventLoop: any EventLoop,
         maxMessageSize: Int = maxInboundText,
         logger: Logger,
         onMessage: @escaping @Sendable (WebSocketMessage) async throws -> Void = { _ in }
@@ -34,7 +33,7 @@ enum SocketSession {
                 logger.debug("closing websocket", metadata: metadata)
             }
         }
-        let writer = SocketWriter(eventLoop: eventLoop, connection: connection, outbound: outbound)
+        let writer = SocketWriter(connection: connection, outbound: outbound)
         connection.onReady { Task.immediate { await writer.drain() } }
         // The reader runs in the handler's own task: one task per socket, none while it idles.
         do {

@@ -20,8 +20,7 @@ struct UploadSocket {
     /// Close code for a stale connection when the same upload reconnects.
     static let superseded: UInt16 = 4000
 
-    func run(user: ChannelUser, uploadID: Int, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
-             eventLoop: any EventLoop) async {
+    func run(user: ChannelUser, uploadID: Int, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         let connection = await hub.connect(user: user)
         do {
             try await hub.add(connection, to: .upload(uploadID))
@@ -57,7 +56,7 @@ struct UploadSocket {
             refuse(connection, .storage("the upload could not be read from the database"), code: 1011)
         }
         let active = receiver
-        await SocketSession.run(hub: hub, connection: connection, inbound: inbound, outbound: outbound, eventLoop: eventLoop,
+        await SocketSession.run(hub: hub, connection: connection, inbound: inbound, outbound: outbound,
                                 maxMessageSize: 1 << 20, logger: logger) { message in
             guard let receiver = active else { return }
             switch message {

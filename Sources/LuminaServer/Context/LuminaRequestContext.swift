@@ -13,14 +13,11 @@ struct LuminaRequestContext: RequestContext, WebSocketRequestContext {
     let remoteAddress: String
     /// The double-submit CSRF token for forms shown before sign-in (login, register).
     var anonymousCSRFToken: String?
-    /// The connection's event loop: a WebSocket writes its frames from here (see `SocketWriter`).
-    let eventLoop: any EventLoop
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.webSocket = .init()
         self.remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
-        self.eventLoop = source.channel.eventLoop
     }
 
     var responseEncoder: JSONEncoder { .lumina }

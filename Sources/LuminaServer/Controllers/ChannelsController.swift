@@ -54,8 +54,7 @@ struct ChannelsController: Sendable {
                 return
             }
             await UploadSocket(hub: hub, service: uploadService, logger: logger)
-                .run(user: ChannelUser(id: user.id, name: user.name), uploadID: id, inbound: inbound, outbound: outbound,
-                     eventLoop: ws.requestContext.eventLoop)
+                .run(user: ChannelUser(id: user.id, name: user.name), uploadID: id, inbound: inbound, outbound: outbound)
         }
         router.ws("ws/insights", shouldUpgrade: upgrade) { inbound, outbound, ws in
             await join(inbound, outbound, ws) { user, _ in [InsightsAudience.group(for: user)] }
@@ -93,8 +92,7 @@ struct ChannelsController: Sendable {
             return
         }
         if let message = await greeting(user, ws.requestContext) { hub.send(message, toConnection: connection) }
-        await SocketSession.run(hub: hub, connection: connection, inbound: inbound, outbound: outbound,
-                                eventLoop: ws.requestContext.eventLoop, logger: logger)
+        await SocketSession.run(hub: hub, connection: connection, inbound: inbound, outbound: outbound, logger: logger)
     }
 
     private func signedIn(_ outbound: WebSocketOutboundWriter, _ ws: WebSocketRouterContext<LuminaRequestContext>) async -> User? {
@@ -126,8 +124,7 @@ struct ChannelsController: Sendable {
         }
         let relay = DashboardSocketRelay(hub: hub, dashboards: dashboards, dashboardID: id, user: user,
                                          member: member, canEdit: access.canEdit, connection: connection)
-        await SocketSession.run(hub: hub, connection: connection, inbound: inbound, outbound: outbound,
-                                eventLoop: ws.requestContext.eventLoop, logger: logger) { message in
+        await SocketSession.run(hub: hub, connection: connection, inbound: inbound, outbound: outbound, logger: logger) { message in
             await relay.handle(message)
         }
     }
