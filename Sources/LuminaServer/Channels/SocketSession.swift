@@ -34,7 +34,7 @@ enum SocketSession {
             }
         }
         let writer = SocketWriter(connection: connection, outbound: outbound)
-        connection.onReady { Task.immediate { await writer.drain() } }
+        connection.onReady { Task { await writer.drain() } }
         // The reader runs in the handler's own task: one task per socket, none while it idles.
         do {
             for try await message in inbound.messages(maxSize: maxMessageSize) {

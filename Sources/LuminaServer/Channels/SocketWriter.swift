@@ -5,7 +5,7 @@ import Realtime
 
 /// Drains one connection's outbox into its WebSocket.
 ///
-/// A drain is started (with `Task.immediate`) only when the outbox has something, and the actor
+/// A drain is started (one short task) only when the outbox has something, and the actor
 /// keeps drains of one socket from overlapping: an idle socket has no writer task parked, which
 /// was most of the memory of an idle connection. Measured on this machine, running the drain on
 /// the socket's event loop (an actor with the loop as executor) cost more CPU per delivery than the
