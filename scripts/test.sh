@@ -50,13 +50,30 @@ if [ "${PIPESTATUS[0]}" -ne 0 ] || grep -q "error:" "$WORK/build.log"; then
   exit 1
 fi
 
+# A hung test must fail the run in minutes, not eat CI's time: each phase is bounded, and the
+# tests still in flight when the bound hits are named.
+in_flight() {
+  python3 - "$1" <<'PY'
+import re, sys
+started, done = set(), set()
+for line in open(sys.argv[1], errors="replace"):
+    if m := re.search(r"Test (\w+)\(\) started", line): started.add(m.group(1))
+    if m := re.search(r"Test (\w+)\(\) (passed|failed)", line): done.add(m.group(1))
+print("still running when the time limit hit: " + ", ".join(sorted(started - done)))
+PY
+}
+
 echo "==> Swift tests on SQLite"
-LUMINA_TEST_DATABASE=sqlite swift test --skip-build 2>&1 | tee "$WORK/sqlite.log"
-count_swift "$WORK/sqlite.log" "SQLite" "${PIPESTATUS[0]}"
+LUMINA_TEST_DATABASE=sqlite timeout -s KILL 900 swift test --skip-build 2>&1 | tee "$WORK/sqlite.log"
+status="${PIPESTATUS[0]}"
+[ "$status" -eq 137 ] && in_flight "$WORK/sqlite.log"
+count_swift "$WORK/sqlite.log" "SQLite" "$status"
 
 echo "==> storage and end-to-end tests on PostgreSQL"
-LUMINA_TEST_DATABASE=postgres swift test --skip-build --filter "LuminaServerTests|EndToEndTests" 2>&1 | tee "$WORK/postgres.log"
-count_swift "$WORK/postgres.log" "PostgreSQL" "${PIPESTATUS[0]}"
+LUMINA_TEST_DATABASE=postgres timeout -s KILL 900 swift test --skip-build --filter "LuminaServerTests|EndToEndTests" 2>&1 | tee "$WORK/postgres.log"
+status="${PIPESTATUS[0]}"
+[ "$status" -eq 137 ] && in_flight "$WORK/postgres.log"
+count_swift "$WORK/postgres.log" "PostgreSQL" "$status"
 
 echo "==> browser journeys (headless Chromium)"
 for database in sqlite postgres; do
