@@ -63,17 +63,24 @@ print("still running when the time limit hit: " + ", ".join(sorted(started - don
 PY
 }
 
-echo "==> Swift tests on SQLite"
-LUMINA_TEST_DATABASE=sqlite timeout -s KILL 900 swift test --skip-build 2>&1 | tee "$WORK/sqlite.log"
-status="${PIPESTATUS[0]}"
-[ "$status" -eq 137 ] && in_flight "$WORK/sqlite.log"
-count_swift "$WORK/sqlite.log" "SQLite" "$status"
+# Runs one bounded `swift test` phase: run_phase NAME DATABASE [swift test filter arguments...]
+run_phase() {
+  local name="$1" database="$2"
+  shift 2
+  local log="$WORK/$(echo "$name" | tr ' ' '-').log"
+  echo "==> $name"
+  LUMINA_TEST_DATABASE="$database" timeout -s KILL 900 swift test --skip-build "$@" 2>&1 | tee "$log"
+  local status="${PIPESTATUS[0]}"
+  [ "$status" -eq 137 ] && in_flight "$log"
+  count_swift "$log" "$name" "$status"
+}
 
-echo "==> storage and end-to-end tests on PostgreSQL"
-LUMINA_TEST_DATABASE=postgres timeout -s KILL 900 swift test --skip-build --filter "LuminaServerTests|EndToEndTests" 2>&1 | tee "$WORK/postgres.log"
-status="${PIPESTATUS[0]}"
-[ "$status" -eq 137 ] && in_flight "$WORK/postgres.log"
-count_swift "$WORK/postgres.log" "PostgreSQL" "$status"
+# The end-to-end tests start real `lumina` processes; they run after the in-process tests rather
+# than beside them, so neither starves the other on a two-core machine.
+run_phase "Swift tests on SQLite" sqlite --skip EndToEndTests
+run_phase "end-to-end tests on SQLite" sqlite --filter EndToEndTests
+run_phase "storage and server tests on PostgreSQL" postgres --filter LuminaServerTests
+run_phase "end-to-end tests on PostgreSQL" postgres --filter EndToEndTests
 
 echo "==> browser journeys (headless Chromium)"
 for database in sqlite postgres; do
