@@ -193,7 +193,8 @@ func buildRouter(services: LuminaServices, logger: Logger) -> Router<LuminaReque
     ContentPagesController(datasets: services.datasets, users: services.users, database: services.database, views: services.views)
         .addRoutes(to: pages)
     AdminJobsPagesController(overview: jobsOverview, views: services.views).addRoutes(to: pages.group("admin"))
-    DatasetPagesController(datasets: services.datasets, views: services.views, maxUploadSize: configuration.maxUploadSize)
+    DatasetPagesController(datasets: services.datasets, tables: services.tables, cleaning: services.cleaning, views: services.views,
+                           maxUploadSize: configuration.maxUploadSize)
         .addRoutes(to: pages)
     return router
 }

@@ -5,6 +5,8 @@ import Hummingbird
 /// dataset's schema, cleaning report, profile, insights and preview (kept current over WebSockets).
 struct DatasetPagesController: Sendable {
     let datasets: DatasetStore
+    let tables: DatasetTableStore
+    let cleaning: CleaningService
     let views: ViewRenderer
     let maxUploadSize: Int64
 
@@ -92,7 +94,11 @@ struct DatasetPagesController: Sendable {
         guard item.ownerId == user.id || user.role == .admin else {
             throw APIError.forbidden("Only the owner of this dataset or an administrator may delete it.")
         }
-        try await datasets.delete(id: id, tables: DatasetTableStore(database: datasets.database))
+        // Same rule as the API: a table being swapped in must not be dropped underneath it.
+        guard await !cleaning.isCleaning(id) else {
+            throw APIError.conflict("already_running", "The dataset is being cleaned; delete it when cleaning has finished.")
+        }
+        try await datasets.delete(id: id, tables: tables)
         return Response(status: .seeOther, headers: [.location: "/datasets/"])
     }
 }
