@@ -1,6 +1,7 @@
 import Analytics
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWSCompression
 import JobScheduler
 import HummingbirdWebSocket
@@ -111,18 +112,26 @@ struct LuminaServices: Sendable {
     }
 }
 
+/// HTTP/1.1 with WebSocket upgrades, where connections that never sent a byte do not hold up shutdown.
+func webSocketServer(router: Router<LuminaRequestContext>) -> HTTPServerBuilder {
+    let webSocketResponder = router.buildResponder()
+    // 1 MiB frames carry upload chunks; pings every 30 s find dead peers behind NATs and proxies.
+    let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
+        ws: .init(maxFrameSize: 1 << 20, extensions: [.perMessageDeflate(maxDecompressedFrameSize: 1 << 20)],
+                  autoPing: .enabled(timePeriod: .seconds(30))))
+    return HTTPServerBuilder { responder in
+        SilentConnectionClosingChannel(base: HTTP1WebSocketUpgradeChannel(
+            responder: responder, webSocketResponder: webSocketResponder, configuration: configuration))
+    }
+}
+
 /// The composition root: router, middleware, controllers and background services.
 func buildApplication(services: LuminaServices, logger: Logger) throws -> some ApplicationProtocol {
     let configuration = services.configuration
     let router = buildRouter(services: services, logger: logger)
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(
-            webSocketRouter: router,
-            // 1 MiB frames carry upload chunks; pings every 30 s find dead peers behind NATs and proxies.
-            configuration: .init(ws: .init(maxFrameSize: 1 << 20, extensions: [.perMessageDeflate(maxDecompressedFrameSize: 1 << 20)],
-                                           autoPing: .enabled(timePeriod: .seconds(30))))
-        ),
+        server: webSocketServer(router: router),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "LuminaBI"),
         logger: logger
     )

@@ -37,6 +37,20 @@ import LuminaTestSupport
         #expect(result.stderr.contains("LUMINA_PORT must be a number, got 'eighty'"))
     }
 
+    /// A browser's speculative connection sends nothing, and a keep-alive connection sits idle after
+    /// its request; neither may keep SIGTERM waiting: the server closes both and exits cleanly.
+    @Test func stopsPromptlyWithSilentAndIdleConnectionsOpen() async throws {
+        let server = try await LuminaProcess()
+        let silent = try RawConnection(port: server.port)
+        let keepAlive = try RawConnection(port: server.port)
+        try keepAlive.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        #expect(try keepAlive.read().hasPrefix("HTTP/1.1 200"))
+        let status = try await server.stop(timeout: .seconds(10))
+        #expect(status == 0, "\(server.log)")
+        #expect(try silent.read() == "", "the silent connection is closed, not left open")
+        #expect(try keepAlive.read() == "")
+    }
+
     @Test func createuserMakesAnAccountThatCanSignIn() async throws {
         let (url, directory) = try await TestDatabase.make()
         let created = try await LuminaCommand.run(["createuser", "--email", "Ops@Example.com", "--password", "long enough",
@@ -92,4 +106,39 @@ import LuminaTestSupport
         #expect(result.status == 0)
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
     }
+}
+
+/// A plain TCP connection, for clients that do not speak HTTP properly (or at all).
+final class RawConnection {
+    private let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: 15, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard connected else { close(fd); throw HarnessError("cannot connect to port \(port)") }
+    }
+
+    func write(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw HarnessError("send failed") }
+    }
+
+    /// What arrives next: "" once the server has closed the connection; throws on a 15 s silence.
+    func read() throws -> String {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = recv(fd, &buffer, buffer.count, 0)
+        if count < 0 && errno == ECONNRESET { return "" }
+        guard count >= 0 else { throw HarnessError("no answer within 15 s (errno \(errno))") }
+        return String(decoding: buffer[..<count], as: UTF8.self)
+    }
+
+    deinit { close(fd) }
 }
