@@ -71,6 +71,42 @@ import Testing
         }
     }
 
+    /// A browser session signed in through the login form.
+    static func signedIn(_ client: TestClient, _ email: String) async throws -> BrowserSession {
+        var browser = BrowserSession(client: client)
+        let csrf = try #require(BrowserSession.csrfToken(in: try await browser.get("/accounts/login/").text))
+        let login = try await browser.post("/accounts/login/", form: ["csrf_token": csrf, "email": email, "password": "correct horse"])
+        #expect(login.status == .seeOther, "\(login.text)")
+        return browser
+    }
+
+    @Test func deleteFormRemovesTheDatasetForItsOwnerOnly() async throws {
+        try await TestServer.run { client in
+            _ = try await client.registerAndLogin("admin@example.com")
+            let ana = try await client.registerAndLogin("ana@example.com")
+            _ = try await client.registerAndLogin("bob@example.com")
+            let dataset = try await Self.insertDataset(client, ownerID: ana.id, name: "ana-sales")
+
+            var bob = try await Self.signedIn(client, "bob@example.com")
+            let bobCSRF = try #require(BrowserSession.csrfToken(in: try await bob.get("/datasets/").text))
+            #expect(try await bob.post("/datasets/\(dataset)/delete/", form: ["csrf_token": bobCSRF]).status == .notFound)
+
+            var browser = try await Self.signedIn(client, "ana@example.com")
+            let page = try await browser.get("/datasets/\(dataset)/")
+            #expect(page.text.contains("action=\"/datasets/\(dataset)/delete/\""))
+            let csrf = try #require(BrowserSession.csrfToken(in: page.text))
+            let forged = try await browser.post("/datasets/\(dataset)/delete/", form: ["csrf_token": "not-the-token"])
+            #expect(forged.status == .forbidden)
+            #expect(try await client.request(.get, "/api/v1/datasets/\(dataset)", token: ana.token).status == .ok, "a forged form deletes nothing")
+
+            let deleted = try await browser.post("/datasets/\(dataset)/delete/", form: ["csrf_token": csrf])
+            #expect(deleted.status == .seeOther)
+            #expect(deleted.headers[.location] == "/datasets/")
+            #expect(try await client.request(.get, "/api/v1/datasets/\(dataset)", token: ana.token).status == .notFound)
+            #expect(!(try await browser.get("/datasets/").text.contains("ana-sales")))
+        }
+    }
+
     @Test func datasetPageListsWhatTheUserMaySee() async throws {
         try await TestServer.run { client in
             _ = try await client.registerAndLogin("admin@example.com")
