@@ -6,6 +6,7 @@ import Foundation
 struct BenchCommand {
     static let usage = """
         usage: lumina-bench FILE.csv [--runs N] [--json] [--expected expected_detections.json [--key NAME]]
+               lumina-bench FILE.csv --read-only [--runs N]
                lumina-bench --generate ROWS [--out FILE.csv] [--runs N] [--json]
         """
 
@@ -19,6 +20,8 @@ struct BenchCommand {
     var json = false
     var expected: URL?
     var key: String?
+    /// Times reading alone (for profiling the reader without the later phases).
+    var readOnly = false
 
     init(arguments: [String]) throws {
         var file: URL?
@@ -34,6 +37,7 @@ struct BenchCommand {
                 guard let n = Int(try value()), n > 0 else { throw UsageError(description: "--runs takes a positive number") }
                 runs = n
             case "--json": json = true
+            case "--read-only": readOnly = true
             case "--expected": expected = URL(fileURLWithPath: try value())
             case "--key": key = try value()
             case "--generate":
@@ -59,6 +63,7 @@ struct BenchCommand {
         if let rows = generateRows {
             try SalesGenerator(rows: rows).write(to: file)
         }
+        if readOnly { return try runReadOnly() }
         var timings: [String: [Double]] = [:]
         var last: (ReadResult, BenchPipeline.Outcome)?
         for _ in 0..<runs {
@@ -80,6 +85,22 @@ struct BenchCommand {
         let text = json ? try report.json() : report.text()
         FileHandle.standardOutput.write(Data(text.utf8))
         return check?.passed ?? true
+    }
+
+    /// Reads the file `runs` times and prints the median, minimum and maximum read time and peak RSS.
+    private func runReadOnly() throws -> Bool {
+        var times: [Double] = []
+        var rows = 0
+        for _ in 0..<runs {
+            let (read, t) = try Stopwatch.time { try BenchReading.read(file) }
+            rows = read.table.rowCount
+            times.append(t)
+        }
+        let peak = PeakMemory.bytes().map { "\($0 / 1_048_576) MiB" } ?? "?"
+        let line = String(format: "read + infer  %d rows  median %.4f s  min %.4f s  max %.4f s  (%d runs)",
+                          rows, BenchReport.median(times), times.min() ?? 0, times.max() ?? 0, runs) + "  peak RSS \(peak)\n"
+        FileHandle.standardOutput.write(Data(line.utf8))
+        return true
     }
 
     private func loadCheck(_ url: URL, _ outcome: BenchPipeline.Outcome) throws -> ExpectedCheck {
