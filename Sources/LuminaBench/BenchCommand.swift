@@ -7,6 +7,7 @@ struct BenchCommand {
     static let usage = """
         usage: lumina-bench FILE.csv [--runs N] [--json] [--expected expected_detections.json [--key NAME]]
                lumina-bench FILE.csv --read-only [--runs N]
+               lumina-bench FILE.csv --phase-peaks [--runs N]   (peak RSS of each phase of the last run)
                lumina-bench --generate ROWS [--out FILE.csv] [--runs N] [--json]
         """
 
@@ -22,6 +23,8 @@ struct BenchCommand {
     var key: String?
     /// Times reading alone (for profiling the reader without the later phases).
     var readOnly = false
+    /// Reports the peak RSS of each phase of the last run (resetting the peak between phases).
+    var phasePeaks = false
 
     init(arguments: [String]) throws {
         var file: URL?
@@ -38,6 +41,7 @@ struct BenchCommand {
                 runs = n
             case "--json": json = true
             case "--read-only": readOnly = true
+            case "--phase-peaks": phasePeaks = true
             case "--expected": expected = URL(fileURLWithPath: try value())
             case "--key": key = try value()
             case "--generate":
@@ -68,8 +72,12 @@ struct BenchCommand {
         var last: (ReadResult, BenchPipeline.Outcome)?
         for _ in 0..<runs {
             last = nil  // release the previous run's tables before reading again
+            if phasePeaks { PeakMemory.reset() }
             let (read, tRead) = try Stopwatch.time { try BenchReading.read(file) }
-            let outcome = try BenchPipeline.run(read.table)
+            let readPeak = phasePeaks ? PeakMemory.bytes() : nil
+            if phasePeaks { PeakMemory.reset() }
+            var outcome = try BenchPipeline.run(read.table, phasePeaks: phasePeaks)
+            if let readPeak { outcome.peaks["read + infer"] = readPeak }
             timings["read + infer", default: []].append(tRead)
             for (phase, seconds) in outcome.seconds { timings[phase, default: []].append(seconds) }
             last = (read, outcome)
@@ -81,8 +89,13 @@ struct BenchCommand {
         }
         let report = BenchReport(
             file: file.lastPathComponent, bytes: (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0,
-            rows: read.table.rowCount, runs: runs, timings: timings, peakBytes: PeakMemory.bytes(), outcome: outcome, check: check)
-        let text = json ? try report.json() : report.text()
+            rows: read.table.rowCount, runs: runs, timings: timings, peakBytes: phasePeaks ? outcome.peaks.values.max() : PeakMemory.bytes(), outcome: outcome, check: check)
+        var text = json ? try report.json() : report.text()
+        if phasePeaks && !json {
+            let phases = ["read + infer", "clean", "profile", "insights", "aggregations"]
+            text += "peak RSS by phase (last run, MiB): "
+                + phases.compactMap { p in outcome.peaks[p].map { "\(p) \($0 / 1_048_576)" } }.joined(separator: ", ") + "\n"
+        }
         FileHandle.standardOutput.write(Data(text.utf8))
         return check?.passed ?? true
     }
