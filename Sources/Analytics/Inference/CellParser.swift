@@ -33,8 +33,8 @@ enum CellParser {
         (token.count, token.withUnsafeBufferPointer { packedLowercase($0) })
     }
 
-    /// Whether `cell` spells `token` (lowercase ASCII) in any letter case, without allocating.
-    @inline(__always)
+    /// Whether `cell` spells `token` (lowercase ASCII) in any letter case, without allocating: the
+    /// plain definition the packed comparisons below must agree with (the tests hold them to it).
     static func equalsIgnoringCase(_ cell: Bytes, _ token: [UInt8]) -> Bool {
         guard cell.count == token.count else { return false }
         for i in 0..<cell.count {
