@@ -94,6 +94,17 @@ import Testing
         }
     }
 
+    /// The scan skips the date parser on cells that read as decimal-point numbers: none may be a date.
+    @Test func numbersAreNeverDates() {
+        var cells = Self.cells + ["2022.01.01", "12.12.2020", "1.2.2023", "2020-01-01", "01/02/2023", "20220101", "1-1-2020", "12.5", "1.12.2023"]
+        for a in ["1", "12", "123", "2024"] { for sep in [".", "-", "/", ","] { for b in ["1", "12"] { for c in ["1", "12", "2024"] { cells.append(a + sep + b + sep + c) } } } }
+        for cell in cells {
+            Array(cell.utf8).withUnsafeBufferPointer { buffer in
+                if CellParser.number(buffer, decimalComma: false) != nil { #expect(DateParser.parse(buffer) == nil, "\(cell)") }
+            }
+        }
+    }
+
     /// Word dates are recognised by their first byte before being split: separators first still work.
     @Test func wordDatesWithLeadingSeparatorsAndOtherWords() {
         func parse(_ s: String) -> DateParser.Parsed? { Array(s.utf8).withUnsafeBufferPointer { DateParser.parse($0) } }

@@ -117,7 +117,10 @@ struct ColumnScan: Sendable {
                 comma = CellParser.hasSeparator(cell) ? CellParser.number(cell, decimalComma: true) : point
                 commaNumbers.note(comma, cell, line: line)
             }
-            date = DateParser.parse(cell)
+            // A cell that reads as a decimal-point number is never a date (numbers have no `/`,
+            // no inner `-` and at most one `.`; dates need the same separator twice or a month
+            // name): the date parser is skipped and the cell counted as a date stray, as it would be.
+            date = point == nil ? DateParser.parse(cell) : nil
             if let date {
                 if date.ambiguous {
                     if date.first > 12 { dates.dayFirst = true }
