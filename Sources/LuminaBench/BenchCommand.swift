@@ -6,6 +6,8 @@ import Foundation
 struct BenchCommand {
     static let usage = """
         usage: lumina-bench FILE.csv [--runs N] [--json] [--expected expected_detections.json [--key NAME]]
+               lumina-bench FILE.csv --read-only [--runs N]
+               lumina-bench FILE.csv --phase-peaks [--runs N]   (peak RSS of each phase of the last run)
                lumina-bench --generate ROWS [--out FILE.csv] [--runs N] [--json]
         """
 
@@ -19,6 +21,10 @@ struct BenchCommand {
     var json = false
     var expected: URL?
     var key: String?
+    /// Times reading alone (for profiling the reader without the later phases).
+    var readOnly = false
+    /// Reports the peak RSS of each phase of the last run (resetting the peak between phases).
+    var phasePeaks = false
 
     init(arguments: [String]) throws {
         var file: URL?
@@ -34,6 +40,8 @@ struct BenchCommand {
                 guard let n = Int(try value()), n > 0 else { throw UsageError(description: "--runs takes a positive number") }
                 runs = n
             case "--json": json = true
+            case "--read-only": readOnly = true
+            case "--phase-peaks": phasePeaks = true
             case "--expected": expected = URL(fileURLWithPath: try value())
             case "--key": key = try value()
             case "--generate":
@@ -59,12 +67,17 @@ struct BenchCommand {
         if let rows = generateRows {
             try SalesGenerator(rows: rows).write(to: file)
         }
+        if readOnly { return try runReadOnly() }
         var timings: [String: [Double]] = [:]
         var last: (ReadResult, BenchPipeline.Outcome)?
         for _ in 0..<runs {
             last = nil  // release the previous run's tables before reading again
+            if phasePeaks { PeakMemory.reset() }
             let (read, tRead) = try Stopwatch.time { try BenchReading.read(file) }
-            let outcome = try BenchPipeline.run(read.table)
+            let readPeak = phasePeaks ? PeakMemory.bytes() : nil
+            if phasePeaks { PeakMemory.reset() }
+            var outcome = try BenchPipeline.run(read.table, phasePeaks: phasePeaks)
+            if let readPeak { outcome.peaks["read + infer"] = readPeak }
             timings["read + infer", default: []].append(tRead)
             for (phase, seconds) in outcome.seconds { timings[phase, default: []].append(seconds) }
             last = (read, outcome)
@@ -76,10 +89,31 @@ struct BenchCommand {
         }
         let report = BenchReport(
             file: file.lastPathComponent, bytes: (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0,
-            rows: read.table.rowCount, runs: runs, timings: timings, peakBytes: PeakMemory.bytes(), outcome: outcome, check: check)
-        let text = json ? try report.json() : report.text()
+            rows: read.table.rowCount, runs: runs, timings: timings, peakBytes: phasePeaks ? outcome.peaks.values.max() : PeakMemory.bytes(), outcome: outcome, check: check)
+        var text = json ? try report.json() : report.text()
+        if phasePeaks && !json {
+            let phases = ["read + infer", "clean", "profile", "insights", "aggregations"]
+            text += "peak RSS by phase (last run, MiB): "
+                + phases.compactMap { p in outcome.peaks[p].map { "\(p) \($0 / 1_048_576)" } }.joined(separator: ", ") + "\n"
+        }
         FileHandle.standardOutput.write(Data(text.utf8))
         return check?.passed ?? true
+    }
+
+    /// Reads the file `runs` times and prints the median, minimum and maximum read time and peak RSS.
+    private func runReadOnly() throws -> Bool {
+        var times: [Double] = []
+        var rows = 0
+        for _ in 0..<runs {
+            let (read, t) = try Stopwatch.time { try BenchReading.read(file) }
+            rows = read.table.rowCount
+            times.append(t)
+        }
+        let peak = PeakMemory.bytes().map { "\($0 / 1_048_576) MiB" } ?? "?"
+        let line = String(format: "read + infer  %d rows  median %.4f s  min %.4f s  max %.4f s  (%d runs)",
+                          rows, BenchReport.median(times), times.min() ?? 0, times.max() ?? 0, runs) + "  peak RSS \(peak)\n"
+        FileHandle.standardOutput.write(Data(line.utf8))
+        return true
     }
 
     private func loadCheck(_ url: URL, _ outcome: BenchPipeline.Outcome) throws -> ExpectedCheck {

@@ -9,6 +9,8 @@ struct BenchPipeline {
         /// by_region, by_day, by_month_product (timed) and by_week (checked only).
         var aggregations: [String: AggregationResult]
         var seconds: [String: Double]
+        /// Peak RSS of each phase in bytes, when asked for (`--phase-peaks`).
+        var peaks: [String: Int] = [:]
     }
 
     /// The three chart queries of the reference benchmark.
@@ -21,14 +23,23 @@ struct BenchPipeline {
 
     static let weekQuery = AggregationQuery(groupBy: [.init("order_date", bucket: .week)], measures: [.init(.sum, "revenue")])
 
-    static func run(_ table: Table) throws -> Outcome {
+    static func run(_ table: Table, phasePeaks: Bool = false) throws -> Outcome {
         var seconds: [String: Double] = [:]
+        var peaks: [String: Int] = [:]
+        func peak(_ phase: String) {
+            guard phasePeaks else { return }
+            peaks[phase] = PeakMemory.bytes()
+            PeakMemory.reset()
+        }
         let (cleaning, tClean) = Stopwatch.time { Cleaner().clean(table) }
         seconds["clean"] = tClean
+        peak("clean")
         let (profile, tProfile) = Stopwatch.time { Profiler().profile(cleaning.table) }
         seconds["profile"] = tProfile
+        peak("profile")
         let (analysis, tInsights) = Stopwatch.time { InsightDetector().analyze(cleaning.table, profile: profile) }
         seconds["insights"] = tInsights
+        peak("insights")
         var aggregations: [String: AggregationResult] = [:]
         if cleaning.table.column(named: "region") != nil && cleaning.table.column(named: "order_date") != nil {
             // Built once per dataset (day numbers per date column), reported on its own line.
@@ -41,6 +52,7 @@ struct BenchPipeline {
             for (name, r) in results { aggregations[name] = r }
             aggregations["by_week"] = try aggregator.run(weekQuery)
         }
-        return Outcome(cleaning: cleaning, profile: profile, analysis: analysis, aggregations: aggregations, seconds: seconds)
+        peak("aggregations")
+        return Outcome(cleaning: cleaning, profile: profile, analysis: analysis, aggregations: aggregations, seconds: seconds, peaks: peaks)
     }
 }

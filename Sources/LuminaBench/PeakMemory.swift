@@ -11,6 +11,15 @@ enum PeakMemory {
         }
         return nil
     }
+
+    /// Starts a new peak from the current RSS (Linux `clear_refs` 5), so the next `bytes()` is the
+    /// peak of what ran in between. False where that is not available.
+    @discardableResult
+    static func reset() -> Bool {
+        guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+        defer { try? handle.close() }
+        return (try? handle.write(contentsOf: Data("5".utf8))) != nil
+    }
 }
 
 /// Wall-clock timing with a monotonic clock.

@@ -8,7 +8,7 @@ enum TextDecoder {
         var encoding: TextEncoding
     }
 
-    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) throws(CSVError) -> Decoded {
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, releaser: PageReleaser = .off) throws(CSVError) -> Decoded {
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
             return Decoded(converted: nil, skip: 3, encoding: .utf8BOM)
         }
@@ -23,7 +23,7 @@ enum TextDecoder {
             if evenZeros > half * 7 / 10 && oddZeros < half / 10 { return Decoded(converted: utf16(bytes, from: 0, bigEndian: true), skip: 0, encoding: .utf16BE) }
         }
         try rejectBinary(bytes)
-        if isValidUTF8(bytes) { return Decoded(converted: nil, skip: 0, encoding: .utf8) }
+        if isValidUTF8(bytes, releaser: releaser) { return Decoded(converted: nil, skip: 0, encoding: .utf8) }
         return Decoded(converted: windows1252(bytes), skip: 0, encoding: .windows1252)
     }
 
@@ -38,21 +38,28 @@ enum TextDecoder {
         if controls * 20 > sample.count { throw .notText(reason: "it is full of control bytes") }
     }
 
-    /// Skips ASCII eight bytes at a time: most files are almost all ASCII.
-    static func isValidUTF8(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// Skips ASCII eight bytes at a time: most files are almost all ASCII. Validated pages are
+    /// handed to `releaser` as it goes.
+    static func isValidUTF8(_ buffer: UnsafeBufferPointer<UInt8>, releaser: PageReleaser = .off) -> Bool {
         guard let base = buffer.baseAddress else { return true }
         let raw = UnsafeRawPointer(base)
         var i = 0
         let n = buffer.count
+        var released = 0
         while i < n {
-            if i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
-            let b = buffer[i]
-            if b < 0x80 { i += 1; continue }
-            let length: Int
-            if b & 0xE0 == 0xC0 && b >= 0xC2 { length = 2 } else if b & 0xF0 == 0xE0 { length = 3 } else if b & 0xF8 == 0xF0 && b <= 0xF4 { length = 4 } else { return false }
-            guard i + length <= n else { return false }
-            for k in 1..<length where buffer[i + k] & 0xC0 != 0x80 { return false }
-            i += length
+            let stop = min(n, i + PageReleaser.step)
+            while i < stop {
+                if i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
+                let b = buffer[i]
+                if b < 0x80 { i += 1; continue }
+                let length: Int
+                if b & 0xE0 == 0xC0 && b >= 0xC2 { length = 2 } else if b & 0xF0 == 0xE0 { length = 3 } else if b & 0xF8 == 0xF0 && b <= 0xF4 { length = 4 } else { return false }
+                guard i + length <= n else { return false }
+                for k in 1..<length where buffer[i + k] & 0xC0 != 0x80 { return false }
+                i += length
+            }
+            releaser.release(buffer, released..<min(i, n))
+            released = min(i, n)
         }
         return true
     }

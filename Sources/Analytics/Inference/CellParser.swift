@@ -28,8 +28,13 @@ enum CellParser {
     static let nullTokens: [[UInt8]] = ["na", "n/a", "null", "none", "nan", "-", "--", "---", "?", ".", "#n/a", "nil", "missing"]
         .map { Array($0.utf8) }
 
-    /// Whether `cell` spells `token` (lowercase ASCII) in any letter case, without allocating.
-    @inline(__always)
+    /// The null tokens as `(length, packed lowercase bytes)`: one integer comparison each (see `packedLowercase`).
+    static let packedNullTokens: [(count: Int, key: UInt64)] = nullTokens.map { token in
+        (token.count, token.withUnsafeBufferPointer { packedLowercase($0) })
+    }
+
+    /// Whether `cell` spells `token` (lowercase ASCII) in any letter case, without allocating: the
+    /// plain definition the packed comparisons below must agree with (the tests hold them to it).
     static func equalsIgnoringCase(_ cell: Bytes, _ token: [UInt8]) -> Bool {
         guard cell.count == token.count else { return false }
         for i in 0..<cell.count {
@@ -40,16 +45,34 @@ enum CellParser {
         return true
     }
 
+    /// Up to eight bytes in one word, ASCII capitals lowered. Two cells of the same length (at most
+    /// eight) have the same word exactly when they are equal ignoring ASCII case, so comparing a
+    /// cell with a short lowercase word is one integer comparison instead of a loop per word.
+    @inline(__always)
+    static func packedLowercase(_ cell: Bytes) -> UInt64 {
+        var key: UInt64 = 0
+        for b in cell {
+            key = key << 8 | UInt64(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
+        }
+        return key
+    }
+
     /// Whether a trimmed cell means "no value". Runs of asterisks (`****`) are a common placeholder too.
     @inline(__always)
     static func isNull(_ cell: Bytes) -> Bool {
         if cell.isEmpty { return true }
         if cell.count > 8 { return false }
-        let first = cell[0]
-        // Numbers, the common case, are never null tokens (a lone "-" or "." is handled below).
-        if first >= 0x30 && first <= 0x39 { return false }
+        // Every null token and placeholder starts with one of `n m - ? . # *` (any case): other
+        // cells, numbers and most words, are ruled out by their first byte. (The `| 0x20` lets a
+        // few control bytes through too; the exact test below rejects them.)
+        switch cell[0] | 0x20 {
+        case 0x6E, 0x6D, 0x2D, 0x3F, 0x2E, 0x23, 0x2A: break
+        default: return false
+        }
         if cell.allSatisfy({ $0 == 0x2A }) { return true }
-        return nullTokens.contains { equalsIgnoringCase(cell, $0) }
+        let count = cell.count, key = packedLowercase(cell)
+        for token in packedNullTokens where token.count == count && token.key == key { return true }
+        return false
     }
 
     struct Number {
@@ -70,7 +93,57 @@ enum CellParser {
     static let powersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
 
     /// A number, or nil. Codes with leading zeros (`08123`) are not numbers: they are identifiers.
+    @inline(__always)
     static func number(_ cell: Bytes, decimalComma: Bool) -> Number? {
+        if let plain = plainNumber(cell, decimal: decimalComma ? 0x2C : 0x2E) { return plain }
+        guard let first = cell.first, canStartNumber(first) else { return nil }
+        return formattedNumber(cell, decimalComma: decimalComma)
+    }
+
+    /// The common case in one tight loop: 1 to 15 ASCII digits with at most one decimal separator
+    /// and no leading-zero code (`123`, `0.05`, `192.78`). Nil means "not that simple": the
+    /// general parser then decides, so the result is always the one `formattedNumber` gives
+    /// (with at most 15 digits its fast path computes the same mantissa and scale).
+    @inline(__always)
+    static func plainNumber(_ cell: Bytes, decimal: UInt8) -> Number? {
+        let n = cell.count
+        guard n > 0, n <= 16 else { return nil }
+        var mantissa: UInt64 = 0
+        var digits = 0, fractionDigits = 0
+        var sawPoint = false
+        for b in cell {
+            let d = b &- 0x30
+            if d < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                digits += 1
+                if sawPoint { fractionDigits += 1 }
+            } else if b == decimal && !sawPoint {
+                sawPoint = true
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0, digits <= 15 else { return nil }
+        // `08123` is an identifier: the general parser says so.
+        if !sawPoint && digits > 1 && cell[0] == 0x30 { return nil }
+        var value = Double(mantissa)
+        if fractionDigits > 0 { value /= powersOfTen[fractionDigits] }
+        return Number(value: value, isInteger: !sawPoint)
+    }
+
+    /// Whether a number can start with byte `b`: a digit, a sign, a separator (`.5`, `,5`) or a
+    /// currency sign (`$`, the first byte of `£`, `¥` and `€`). Words, the other common cells, are
+    /// ruled out here without calling the general parser (which would reject them too).
+    @inline(__always)
+    static func canStartNumber(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x30...0x39, 0x24, 0x2B, 0x2C, 0x2D, 0x2E, 0xC2, 0xE2: true
+        default: false
+        }
+    }
+
+    /// Any number `number` accepts: signs, currency, grouping, percent, exponent, long mantissas.
+    static func formattedNumber(_ cell: Bytes, decimalComma: Bool) -> Number? {
         guard cell.count < 64 else { return nil }
         var i = 0
         let end = cell.count
@@ -193,6 +266,10 @@ enum CellParser {
     static let trueWords: [[UInt8]] = ["true", "yes", "y", "t"].map { Array($0.utf8) }
     static let falseWords: [[UInt8]] = ["false", "no", "n", "f"].map { Array($0.utf8) }
 
+    /// Packed lowercase keys (see `packedLowercase`) of the words above.
+    private static let packedTrue: [(count: Int, key: UInt64)] = trueWords.map { ($0.count, $0.withUnsafeBufferPointer { packedLowercase($0) }) }
+    private static let packedFalse: [(count: Int, key: UInt64)] = falseWords.map { ($0.count, $0.withUnsafeBufferPointer { packedLowercase($0) }) }
+
     @inline(__always)
     static func boolean(_ cell: Bytes) -> Truth? {
         guard cell.count <= 5, !cell.isEmpty else { return nil }
@@ -200,8 +277,9 @@ enum CellParser {
             if cell[0] == 0x31 { return .digit(true) }
             if cell[0] == 0x30 { return .digit(false) }
         }
-        if trueWords.contains(where: { equalsIgnoringCase(cell, $0) }) { return .word(true) }
-        if falseWords.contains(where: { equalsIgnoringCase(cell, $0) }) { return .word(false) }
+        let count = cell.count, key = packedLowercase(cell)
+        for word in packedTrue where word.count == count && word.key == key { return .word(true) }
+        for word in packedFalse where word.count == count && word.key == key { return .word(false) }
         return nil
     }
 }

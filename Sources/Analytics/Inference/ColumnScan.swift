@@ -77,25 +77,26 @@ struct ColumnScan: Sendable {
         }
     }
 
-    /// A missing cell (a short row) or one that reads as null.
+    /// A missing cell (a short row) or one that reads as null, kept in slot `k` of `batch`.
     @inline(__always)
-    mutating func addNull() {
+    mutating func addNull(at k: Int, in batch: CellBatch) {
         rows += 1
-        validity.append(false)
+        batch.validity[k] = false
         switch kept {
-        case .boolean: booleans.append(false)
-        case .number: doubles.append(0)
-        case .temporal: packedDates.append(0)
-        case .category: codes.append(0)
+        case .boolean: batch.booleans[k] = false
+        case .number: batch.doubles[k] = 0
+        case .temporal: batch.words[k] = 0
+        case .category: batch.codes[k] = 0
         case .text: text.appendEmpty()
         }
     }
 
-    /// One cell's value (quotes undone, not trimmed), from the record starting at `line`.
+    /// One cell's value (quotes undone, not trimmed), from the record starting at `line`, kept in
+    /// slot `k` of `batch` until `commit` appends the batch.
     @inline(__always)
-    mutating func add(_ raw: UnsafeBufferPointer<UInt8>, line: Int) {
+    mutating func add(_ raw: UnsafeBufferPointer<UInt8>, line: Int, at k: Int, in batch: CellBatch) {
         let cell = CellParser.trimmed(raw)
-        if CellParser.isNull(cell) { addNull(); return }
+        if CellParser.isNull(cell) { addNull(at: k, in: batch); return }
         rows += 1
         present += 1
         var truth: CellParser.Truth?
@@ -116,7 +117,10 @@ struct ColumnScan: Sendable {
                 comma = CellParser.hasSeparator(cell) ? CellParser.number(cell, decimalComma: true) : point
                 commaNumbers.note(comma, cell, line: line)
             }
-            date = DateParser.parse(cell)
+            // A cell that reads as a decimal-point number is never a date (numbers have no `/`,
+            // no inner `-` and at most one `.`; dates need the same separator twice or a month
+            // name): the date parser is skipped and the cell counted as a date stray, as it would be.
+            date = point == nil ? DateParser.parse(cell) : nil
             if let date {
                 if date.ambiguous {
                     if date.first > 12 { dates.dayFirst = true }
@@ -135,34 +139,49 @@ struct ColumnScan: Sendable {
         case .boolean:
             if !evaluates { truth = CellParser.boolean(cell) }
             switch truth {
-            case .word(let t)?, .digit(let t)?: booleans.append(t); validity.append(true)
-            case nil: booleans.append(false); validity.append(false)
+            case .word(let t)?, .digit(let t)?: batch.booleans[k] = t; batch.validity[k] = true
+            case nil: batch.booleans[k] = false; batch.validity[k] = false
             }
         case .number(let decimalComma):
             let number = evaluates ? (decimalComma ? comma : point) : CellParser.number(cell, decimalComma: decimalComma)
             if !evaluates {
                 if decimalComma { commaNumbers.note(number, cell, line: line) } else { pointNumbers.note(number, cell, line: line) }
             }
-            doubles.append(number?.value ?? 0)
-            validity.append(number != nil)
+            batch.doubles[k] = number?.value ?? 0
+            batch.validity[k] = number != nil
         case .temporal:
             if !evaluates { date = DateParser.parse(cell) }
-            packedDates.append(date.map(Self.pack) ?? 0)
-            validity.append(date != nil)
+            batch.words[k] = date.map(Self.pack) ?? 0
+            batch.validity[k] = date != nil
         case .category:
             countText(raw)
-            validity.append(true)
+            batch.validity[k] = true
             if !tooManyDistinct, let code = dictionary.code(of: raw, limit: Self.maxCategories) {
-                codes.append(code)
+                batch.codes[k] = code
             } else {
                 tooManyDistinct = true
-                codes.append(0)
+                batch.codes[k] = 0
             }
         case .text:
             countText(raw)
-            validity.append(true)
+            batch.validity[k] = true
             text.append(raw)
             if !tooManyDistinct && dictionary.code(of: raw, limit: Self.maxCategories) == nil { tooManyDistinct = true }
+        }
+    }
+
+    /// Appends the first `count` slots of `batch` (filled by `add` and `addNull`) to the kept
+    /// values: one append per array per batch instead of one per cell, as the arrays would check
+    /// their uniqueness and capacity on every append.
+    mutating func commit(_ count: Int, from batch: CellBatch) {
+        guard count > 0 else { return }
+        validity.append(contentsOf: UnsafeBufferPointer(start: batch.validity, count: count))
+        switch kept {
+        case .boolean: booleans.append(contentsOf: UnsafeBufferPointer(start: batch.booleans, count: count))
+        case .number: doubles.append(contentsOf: UnsafeBufferPointer(start: batch.doubles, count: count))
+        case .temporal: packedDates.append(contentsOf: UnsafeBufferPointer(start: batch.words, count: count))
+        case .category: codes.append(contentsOf: UnsafeBufferPointer(start: batch.codes, count: count))
+        case .text: break
         }
     }
 
@@ -170,6 +189,40 @@ struct ColumnScan: Sendable {
     private mutating func countText(_ raw: UnsafeBufferPointer<UInt8>) {
         totalLength += raw.count
         for b in raw where b == 0x20 { spaces += 1 }
+    }
+
+    /// Slots for one batch of cells of one column, reused batch after batch (one per column of a
+    /// part): `ColumnScan.add` writes a cell's kept value to its slot, `commit` appends the batch.
+    /// Only the array of the column's kept type has room for the batch. Plain pointers (no class)
+    /// so the per-cell code does no reference counting; the owner calls `deallocate`.
+    struct CellBatch {
+        let validity: UnsafeMutablePointer<Bool>
+        let booleans: UnsafeMutablePointer<Bool>
+        let doubles: UnsafeMutablePointer<Double>
+        let words: UnsafeMutablePointer<UInt64>
+        let codes: UnsafeMutablePointer<UInt32>
+
+        init(kept: KeptValues, capacity: Int) {
+            func room(_ type: KeptValues) -> Int {
+                switch (kept, type) {
+                case (.boolean, .boolean), (.number, .number), (.temporal, .temporal), (.category, .category): capacity
+                default: 1
+                }
+            }
+            validity = .allocate(capacity: capacity)
+            booleans = .allocate(capacity: room(.boolean))
+            doubles = .allocate(capacity: room(.number(decimalComma: false)))
+            words = .allocate(capacity: room(.temporal))
+            codes = .allocate(capacity: room(.category))
+        }
+
+        func deallocate() {
+            validity.deallocate()
+            booleans.deallocate()
+            doubles.deallocate()
+            words.deallocate()
+            codes.deallocate()
+        }
     }
 
     /// Year, the two leading numbers, ambiguity and seconds of day (when written) in one word.

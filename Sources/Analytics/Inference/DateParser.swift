@@ -56,7 +56,12 @@ enum DateParser {
             }
             return time(cell, from: i, date: parsed)
         }
-        return wordDate(cell)
+        // Word dates start with a month name (after any separators): other first letters, as in
+        // most words, rule the cell out before it is split into words.
+        switch cell[0] | 0x20 {
+        case 0x61, 0x64, 0x66, 0x6A, 0x6D, 0x6E, 0x6F, 0x73, 0x20, 0x2C, 0x2D: return wordDate(cell)  // a d f j m n o s, space , -
+        default: return nil
+        }
     }
 
     /// `Apr 05, 2023`, `Jan 1 2000`: three words split by spaces, commas or dashes.

@@ -38,6 +38,11 @@ public struct ReadResult: Sendable {
 /// kept per cell while reading, and only distinct category values become `String`s.
 public enum CSVDatasetReader {
     public static func read(fileAt url: URL, options: CSVReadOptions = .init(), progress: (Double) -> Void = { _ in }) throws -> ReadResult {
+        if url.isFileURL, let file = MappedFile(path: url.path) {
+            return try withExtendedLifetime(file) {
+                try read(buffer: file.bytes, options: options, progress: progress, releaser: PageReleaser(enabled: true))
+            }
+        }
         let data: Data
         do {
             // Mapped, not copied: the reader works on views into the file.
@@ -54,27 +59,31 @@ public enum CSVDatasetReader {
         try raw.withUnsafeBufferPointer { buffer throws(CSVError) in try read(buffer: buffer, options: options, progress: progress) }
     }
 
-    static func read(buffer raw: UnsafeBufferPointer<UInt8>, options: CSVReadOptions, progress: (Double) -> Void) throws(CSVError) -> ReadResult {
+    /// `releaser` may drop pages of `raw` once read: on only when `raw` is a `MappedFile`'s bytes.
+    static func read(buffer raw: UnsafeBufferPointer<UInt8>, options: CSVReadOptions, progress: (Double) -> Void,
+                     releaser: PageReleaser = .off) throws(CSVError) -> ReadResult {
         if GzipInflater.isGzip(raw) {
             let inflated = try GzipInflater.inflate(raw, limit: options.maxExpandedBytes)
             return try inflated.withUnsafeBufferPointer { buffer throws(CSVError) in try decodeAndRead(buffer, options: options, progress: progress) }
         }
-        return try decodeAndRead(raw, options: options, progress: progress)
+        return try decodeAndRead(raw, options: options, progress: progress, releaser: releaser)
     }
 
-    private static func decodeAndRead(_ raw: UnsafeBufferPointer<UInt8>, options: CSVReadOptions, progress: (Double) -> Void) throws(CSVError) -> ReadResult {
+    private static func decodeAndRead(_ raw: UnsafeBufferPointer<UInt8>, options: CSVReadOptions, progress: (Double) -> Void,
+                                      releaser: PageReleaser = .off) throws(CSVError) -> ReadResult {
         guard !raw.isEmpty else { throw .empty }
-        let decoded = try TextDecoder.decode(raw)
+        let decoded = try TextDecoder.decode(raw, releaser: releaser)
         if let converted = decoded.converted {
             return try converted.withUnsafeBufferPointer { buffer throws(CSVError) in
                 try readUTF8(buffer, encoding: decoded.encoding, options: options, progress: progress)
             }
         }
-        return try readUTF8(UnsafeBufferPointer(rebasing: raw[decoded.skip...]), encoding: decoded.encoding, options: options, progress: progress)
+        return try readUTF8(UnsafeBufferPointer(rebasing: raw[decoded.skip...]), encoding: decoded.encoding, options: options, progress: progress,
+                            releaser: releaser)
     }
 
     private static func readUTF8(_ bytes: UnsafeBufferPointer<UInt8>, encoding: TextEncoding, options: CSVReadOptions,
-                                 progress: (Double) -> Void) throws(CSVError) -> ReadResult {
+                                 progress: (Double) -> Void, releaser: PageReleaser = .off) throws(CSVError) -> ReadResult {
         guard !bytes.allSatisfy({ $0 == 0x0A || $0 == 0x0D || $0 == 0x20 }) else { throw .empty }
         var warnings: [ReadWarning] = []
         if encoding == .windows1252 {
@@ -82,7 +91,7 @@ public enum CSVDatasetReader {
                                         column: nil, count: 1, samples: []))
         }
         let delimiter = DialectSniffer.delimiter(in: bytes)
-        return try TableBuilder(bytes: bytes, delimiter: delimiter, encoding: encoding, options: options, warnings: warnings)
+        return try TableBuilder(bytes: bytes, delimiter: delimiter, encoding: encoding, options: options, warnings: warnings, releaser: releaser)
             .build(progress: progress)
     }
 }

@@ -19,6 +19,8 @@ struct ChunkScanner: @unchecked Sendable {
     let evaluates: Bool
     /// Average bytes per record, to size the arrays of each part once.
     let bytesPerRecord: Double
+    /// Drops the pages a part has read, as it goes (see `PageReleaser`).
+    var releaser: PageReleaser = .off
 
     /// One part's records.
     struct Part: Sendable {
@@ -50,22 +52,43 @@ struct ChunkScanner: @unchecked Sendable {
         fields.reserveCapacity(width + 1)
         var part = Part(scans: [], lastRecordEnd: from, lastRecordEndLine: line, end: from, endLine: line)
         tokenizer.skipBlankLines()
+        var released = from
+        // Kept values go through batch slots, appended a batch at a time (see `ColumnScan.commit`);
+        // wide files get shorter batches so the slots stay small.
+        let batchRows = max(1, min(256, 65_536 / max(1, active.count)))
+        let batchList = kept.map { ColumnScan.CellBatch(kept: $0 ?? .text, capacity: $0 == nil ? 1 : batchRows) }
+        defer { for batch in batchList { batch.deallocate() } }
+        var filled = 0
         try scans.withUnsafeMutableBufferPointer { (columns) throws(CSVError) in
-            while tokenizer.position < boundary && part.records < maxRecords {
-                guard try tokenizer.nextRecord(into: &fields) else { break }
-                part.records += 1
-                if fields.count != width { part.ragged += 1 }
-                let recordLine = tokenizer.recordLine
-                for c in active {
-                    if c < fields.count {
-                        columns[c].add(CSVTokenizer.value(fields[c], in: bytes, scratch: scratch), line: recordLine)
-                    } else {
-                        columns[c].addNull()
+            try batchList.withUnsafeBufferPointer { (batches) throws(CSVError) in
+                func commit() {
+                    for c in active { columns[c].commit(filled, from: batches[c]) }
+                    filled = 0
+                }
+                while tokenizer.position < boundary && part.records < maxRecords {
+                    guard try tokenizer.nextRecord(into: &fields) else { break }
+                    part.records += 1
+                    if fields.count != width { part.ragged += 1 }
+                    let recordLine = tokenizer.recordLine
+                    for c in active {
+                        if c < fields.count {
+                            columns[c].add(CSVTokenizer.value(fields[c], in: bytes, scratch: scratch), line: recordLine, at: filled, in: batches[c])
+                        } else {
+                            columns[c].addNull(at: filled, in: batches[c])
+                        }
+                    }
+                    filled += 1
+                    if filled == batchRows { commit() }
+                    part.lastRecordEnd = tokenizer.position
+                    part.lastRecordEndLine = tokenizer.line
+                    tokenizer.skipBlankLines()
+                    // Every value of the records read so far has been copied out: their pages can go.
+                    if releaser.enabled && tokenizer.position - released >= PageReleaser.step {
+                        releaser.release(bytes, released..<tokenizer.position)
+                        released = tokenizer.position
                     }
                 }
-                part.lastRecordEnd = tokenizer.position
-                part.lastRecordEndLine = tokenizer.line
-                tokenizer.skipBlankLines()
+                commit()
             }
         }
         part.scans = scans
@@ -113,9 +136,11 @@ struct ChunkScanner: @unchecked Sendable {
         var inQuotes = false
         for k in 1..<parts {
             let target = start + (bytes.count - start) * k / parts
-            if target > position {
-                if quoteCount(position..<target) & 1 == 1 { inQuotes.toggle() }
-                position = target
+            while target > position {
+                let stop = min(target, position + PageReleaser.step)
+                if quoteCount(position..<stop) & 1 == 1 { inQuotes.toggle() }
+                releaser.release(bytes, position..<stop)
+                position = stop
             }
             while position < bytes.count {
                 let b = bytes[position]

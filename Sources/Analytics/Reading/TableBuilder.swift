@@ -14,6 +14,8 @@ struct TableBuilder {
     let encoding: TextEncoding
     let options: CSVReadOptions
     var warnings: [ReadWarning]
+    /// Drops pages of `bytes` once read (see `PageReleaser`).
+    var releaser: PageReleaser = .off
 
     static let headerProbe = 200
     static let guessRows = 1_000
@@ -59,7 +61,7 @@ struct TableBuilder {
         // Guesses from the first rows.
         func scanner(_ kept: [KeptValues?], evaluates: Bool) -> ChunkScanner {
             ChunkScanner(bytes: bytes, delimiter: delimiter, options: options, width: width, kept: kept,
-                         evaluates: evaluates, bytesPerRecord: bytesPerRecord)
+                         evaluates: evaluates, bytesPerRecord: bytesPerRecord, releaser: releaser)
         }
         var sample = try scanner(Array(repeating: .text, count: width), evaluates: true)
             .scanPart(from: dataStart.position, to: bytes.count, line: dataStart.line, maxRecords: Self.guessRows)
