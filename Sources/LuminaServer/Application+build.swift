@@ -120,8 +120,8 @@ func webSocketServer(router: Router<LuminaRequestContext>) -> HTTPServerBuilder 
         ws: .init(maxFrameSize: 1 << 20, extensions: [.pooledPerMessageDeflate(maxDecompressedFrameSize: 1 << 20)],
                   autoPing: .enabled(timePeriod: .seconds(30))))
     return HTTPServerBuilder { responder in
-        SilentConnectionClosingChannel(base: HTTP1WebSocketUpgradeChannel(
-            responder: responder, webSocketResponder: webSocketResponder, configuration: configuration))
+        SmallReceiveBufferChannel(base: SilentConnectionClosingChannel(base: HTTP1WebSocketUpgradeChannel(
+            responder: responder, webSocketResponder: webSocketResponder, configuration: configuration)))
     }
 }
 
