@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdWSClient
+import HummingbirdWSCompression
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -61,11 +62,14 @@ enum LoadClient {
 
     /// Connects and reads until the socket closes or the task is cancelled. `opened` runs once: when
     /// the presence list arrived, or when the connection failed.
-    static func run(url: String, eventLoopGroup: any EventLoopGroup, record: ClientRecord, groups: Int,
+    static func run(url: String, deflate: Bool, eventLoopGroup: any EventLoopGroup, record: ClientRecord, groups: Int,
                     opened: @escaping @Sendable () async -> Void) async {
         let signalled = NIOLockedValueBox(false)
+        // With `deflate` the handshake offers permessage-deflate like a browser does (the server
+        // then keeps compression state for this socket, which is what the memory figures are about).
+        let extensions: [WebSocketExtensionFactory] = deflate ? [.perMessageDeflate(maxDecompressedFrameSize: 1 << 16)] : []
         do {
-            try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 16),
+            try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 16, extensions: extensions),
                                               eventLoopGroup: eventLoopGroup, logger: logger) { inbound, _, _ in
                 var isOpen = false
                 for try await frame in inbound where frame.opcode == .text {

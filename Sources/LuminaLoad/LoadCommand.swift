@@ -34,6 +34,7 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for deliveries after the last broadcast.") var drain = 10.0
     @Option(help: "The server's process id, to read its memory and CPU from /proc.") var serverPid: Int32?
     @Flag(help: "Print the result as JSON.") var json = false
+    @Flag(help: "Ask for permessage-deflate in every handshake, as browsers do.") var deflate = false
 
     // A worker process's part, set by the coordinator.
     @Flag(help: .hidden) var worker = false
@@ -71,6 +72,7 @@ struct LoadCommand: AsyncParsableCommand {
         let groups = groups
         let capacity = capacity
         let ramp = ramp
+        let deflate = deflate
         let records = range.map { ClientRecord(group: $0 % groups, capacity: capacity) }
         let gate = ConnectGate(limit: connectConcurrency)
         let done = Countdown(records.count)
@@ -83,7 +85,7 @@ struct LoadCommand: AsyncParsableCommand {
                 let record = records[offset]
                 let url = "\(wsBase)/ws/dashboard/\(dashboards[index % groups])/?token=\(tokens[index % tokens.count])"
                 Task {
-                    await LoadClient.run(url: url, eventLoopGroup: eventLoopGroup, record: record, groups: groups) {
+                    await LoadClient.run(url: url, deflate: deflate, eventLoopGroup: eventLoopGroup, record: record, groups: groups) {
                         await gate.leave()
                         done.tick()
                     }
@@ -133,6 +135,7 @@ struct LoadCommand: AsyncParsableCommand {
                 "--worker", "--url", url, "--groups", "\(groups)", "--rate", "\(rate)", "--duration", "\(duration)",
                 "--threads", "\(threads)", "--connect-concurrency", "\(connectConcurrency)", "--ramp", "\(ramp)",
                 "--connect-timeout", "\(connectTimeout)", "--drain", "\(drain)",
+            ] + (deflate ? ["--deflate"] : []) + [
                 "--tokens", tokenList.joined(separator: ","), "--dashboards", dashboardIDs.map(String.init).joined(separator: ","),
                 "--first-client", "\(p * share)", "--client-count", "\(share)",
             ]))

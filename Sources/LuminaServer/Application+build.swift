@@ -2,7 +2,6 @@ import Analytics
 import Foundation
 import Hummingbird
 import HummingbirdCore
-import HummingbirdWSCompression
 import JobScheduler
 import HummingbirdWebSocket
 import Logging
@@ -116,12 +115,13 @@ struct LuminaServices: Sendable {
 func webSocketServer(router: Router<LuminaRequestContext>) -> HTTPServerBuilder {
     let webSocketResponder = router.buildResponder()
     // 1 MiB frames carry upload chunks; pings every 30 s find dead peers behind NATs and proxies.
+    // permessage-deflate borrows pooled zlib streams per message instead of keeping two per socket.
     let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
-        ws: .init(maxFrameSize: 1 << 20, extensions: [.perMessageDeflate(maxDecompressedFrameSize: 1 << 20)],
+        ws: .init(maxFrameSize: 1 << 20, extensions: [.pooledPerMessageDeflate(maxDecompressedFrameSize: 1 << 20)],
                   autoPing: .enabled(timePeriod: .seconds(30))))
     return HTTPServerBuilder { responder in
-        SilentConnectionClosingChannel(base: HTTP1WebSocketUpgradeChannel(
-            responder: responder, webSocketResponder: webSocketResponder, configuration: configuration))
+        SmallReceiveBufferChannel(base: SilentConnectionClosingChannel(base: HTTP1WebSocketUpgradeChannel(
+            responder: responder, webSocketResponder: webSocketResponder, configuration: configuration)))
     }
 }
 
