@@ -67,17 +67,19 @@ struct LuminaServices: Sendable {
         readOptions.maxExpandedBytes = configuration.maxExpandedSize
         let dataDirectory = configuration.dataDirectory as NSString
         let uploadStore = UploadStore(database: database)
-        let ingest = IngestService(database: database, tables: tables, uploads: uploadStore,
+        var ingest = IngestService(database: database, tables: tables, uploads: uploadStore,
                                    datasetsDirectory: dataDirectory.appendingPathComponent("datasets"), readOptions: readOptions,
                                    logger: datasetLogger)
         let cleanAfterUpload = configuration.cleanAfterUpload
+        // Cleaning starts while the raw rows are stored; only its result waits for the dataset.
+        if cleanAfterUpload { ingest.prepareCleaning = { cleaning.prepare($0) } }
         let uploadLogger = datasetLogger
         let uploads = UploadService(store: uploadStore, hub: hub, ingest: ingest, directory: dataDirectory.appendingPathComponent("uploads"),
                                     maxSize: configuration.maxUploadSize, logger: datasetLogger) { ingested in
             guard cleanAfterUpload else { return }
             do {
                 // The table just read is cleaned as is, and the cleaned one analysed as is: no re-reading.
-                let cleaned = try await cleaning.clean(ingested.datasetID, startingFrom: ingested.table)
+                let cleaned = try await cleaning.clean(ingested.datasetID, startingFrom: ingested.table, prepared: ingested.cleaning)
                 _ = try await insights.generate(ingested.datasetID, table: cleaned.table)
             } catch {
                 uploadLogger.notice("cleaning after upload ended with an error", metadata: ["dataset_id": "\(ingested.datasetID)", "error": "\(error)"])

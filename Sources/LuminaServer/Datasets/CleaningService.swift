@@ -57,17 +57,27 @@ actor CleaningService {
         let duplicatesRemoved: Int
         /// The cleaned table, for insights right after (so they need not read it back).
         let table: Table
-        /// Reading and cleaning, then writing the cleaned rows, in milliseconds (for the log).
+        /// Reading and cleaning (or, when it was computed ahead, waiting for it), then writing the
+        /// cleaned rows, in milliseconds (for the log).
         let computeMs: Int64
         let storeMs: Int64
+        /// Whether the cleaning was computed while the raw rows were being stored.
+        let computedAhead: Bool
     }
 
     func isCleaning(_ datasetID: Int) -> Bool { running.contains(datasetID) }
 
+    /// Starts cleaning a table just read from an upload, before its dataset is stored; hand the
+    /// result to `clean(_:startingFrom:prepared:)` once the dataset exists.
+    nonisolated func prepare(_ table: Table) -> CleaningPreparation {
+        CleaningPreparation.start(table, options: options)
+    }
+
     /// Cleans `datasetID` now. Throws when it cannot; the dataset is then `failed` with the reason.
     /// `startingFrom` is the raw table when the caller just read it (right after upload); otherwise
-    /// cleaning starts again from the raw file.
-    func clean(_ datasetID: Int, startingFrom preloaded: Table? = nil) async throws -> Outcome {
+    /// cleaning starts again from the raw file. `prepared` is that table's cleaning when it was
+    /// started ahead, while the raw rows were being stored (see `CleaningPreparation`).
+    func clean(_ datasetID: Int, startingFrom preloaded: Table? = nil, prepared: CleaningPreparation? = nil) async throws -> Outcome {
         guard !running.contains(datasetID) else { throw CleaningError.alreadyCleaning(datasetID) }
         running.insert(datasetID)
         defer { running.remove(datasetID) }
@@ -77,7 +87,7 @@ actor CleaningService {
         defer { audience[datasetID] = nil }
         await publish(datasetID, progress: 0, status: "running", step: "Reading the raw file...")
         do {
-            let outcome = try await run(dataset, preloaded: preloaded)
+            let outcome = try await run(dataset, preloaded: preloaded, prepared: prepared)
             await publish(datasetID, progress: 100, status: "completed", step: "Done", extra: [
                 "rows_before": .integer(outcome.rowsBefore), "rows_after": .integer(outcome.rowsAfter),
                 "duplicates_removed": .integer(outcome.duplicatesRemoved),
@@ -85,7 +95,7 @@ actor CleaningService {
             logger.info("dataset cleaned", metadata: [
                 "dataset_id": "\(datasetID)", "rows_before": "\(outcome.rowsBefore)", "rows_after": "\(outcome.rowsAfter)",
                 "duration_ms": "\((ContinuousClock.now - started).milliseconds)", "compute_ms": "\(outcome.computeMs)",
-                "store_ms": "\(outcome.storeMs)",
+                "store_ms": "\(outcome.storeMs)", "computed_ahead": "\(outcome.computedAhead)",
             ])
             return outcome
         } catch {
@@ -122,41 +132,27 @@ actor CleaningService {
         }
     }
 
-    private func run(_ dataset: Claimed, preloaded: Table?) async throws -> Outcome {
-        if preloaded == nil, !FileManager.default.fileExists(atPath: dataset.rawPath) {
+    private func run(_ dataset: Claimed, preloaded: Table?, prepared: CleaningPreparation?) async throws -> Outcome {
+        if preloaded == nil, prepared == nil, !FileManager.default.fileExists(atPath: dataset.rawPath) {
             throw CleaningError.rawFileMissing(dataset.rawPath)
         }
         // Progress from the thread pool arrives in order through one stream and one publisher.
-        let (events, sink) = AsyncStream.makeStream(of: (String, Int).self, bufferingPolicy: .bufferingNewest(64))
+        let (events, sink) = prepared.map { ($0.events, $0.sink) } ?? CleaningPreparation.makeEventStream()
         let publisher = Task {
             for await (step, percent) in events {
-                // Reading is the first tenth, cleaning up to 80 %, storing the rest.
                 await publish(dataset.id, progress: percent, status: "running", step: step)
             }
         }
         defer { sink.finish() }
-        let url = URL(fileURLWithPath: dataset.rawPath)
-        let options = self.options
         let started = ContinuousClock.now
-        let cleaned: (CleaningResult, DatasetProfile) = try await AnalyticsWorkers.pool.runIfActive {
-                let raw: Table
-                if let preloaded {
-                    raw = preloaded
-                } else {
-                    do {
-                        raw = try CSVDatasetReader.read(fileAt: url).table
-                    } catch {
-                        throw CleaningError.unreadable("\(error)")
-                    }
-                }
-                sink.yield(("Reading the raw file...", 10))
-                let result = Cleaner(options: options).clean(raw) { step, percent in
-                    sink.yield((step, 10 + percent * 70 / 100))
-                }
-                sink.yield(("Profiling columns...", 80))
-                return (result, Profiler().profile(result.table))
+        let cleaned: CleaningComputation
+        if let prepared {
+            cleaned = try await prepared.computed.value
+        } else {
+            let source: CleaningComputation.Source = preloaded.map { .table($0) } ?? .file(URL(fileURLWithPath: dataset.rawPath))
+            cleaned = try await CleaningComputation.run(source, options: options, sink: sink)
         }
-        let (result, profile) = cleaned
+        let (result, profile) = (cleaned.result, cleaned.profile)
         let computed = ContinuousClock.now
         sink.yield(("Saving the cleaned rows...", 85))
         let version = dataset.dataVersion + 1
@@ -173,7 +169,8 @@ actor CleaningService {
         await publisher.value
         return Outcome(datasetID: dataset.id, rowsBefore: result.report.rowsBefore, rowsAfter: result.report.rowsAfter,
                        duplicatesRemoved: result.report.duplicatesRemoved, table: result.table,
-                       computeMs: (computed - started).milliseconds, storeMs: (ContinuousClock.now - computed).milliseconds)
+                       computeMs: (computed - started).milliseconds, storeMs: (ContinuousClock.now - computed).milliseconds,
+                       computedAhead: prepared != nil)
     }
 
     /// Writes the cleaned table and swaps it in, in one transaction (nonisolated: the rows never

@@ -17,12 +17,17 @@ struct IngestService: Sendable {
     let datasetsDirectory: String
     let readOptions: CSVReadOptions
     let logger: Logger
+    /// Starts cleaning a table as soon as it is read, so the computation runs while the raw rows are
+    /// being stored (nil when uploads are not cleaned right away).
+    var prepareCleaning: (@Sendable (Table) -> CleaningPreparation)? = nil
 
     /// A stored dataset and the table it was read into (cleaning right after upload starts from it
     /// instead of reading the file a second time).
     struct Ingested: Sendable {
         let datasetID: Int
         let table: Table
+        /// The table's cleaning, already under way when `prepareCleaning` is set.
+        var cleaning: CleaningPreparation? = nil
     }
 
     /// Reads `upload`'s file and stores it.
@@ -32,6 +37,7 @@ struct IngestService: Sendable {
         await progress("reading", 0)
         let result = try await read(upload)
         let read = ContinuousClock.now
+        let cleaning = prepareCleaning?(result.table)
         await progress("storing", 0)
         let name = Self.datasetName(upload.filename)
         let extensionPart = Self.rawExtension(upload.filename)
@@ -81,8 +87,11 @@ struct IngestService: Sendable {
                 "read_ms": "\((read - started).milliseconds)", "store_ms": "\((ContinuousClock.now - read).milliseconds)",
             ])
             await progress("storing", 100)
-            return Ingested(datasetID: datasetID, table: result.table)
+            return Ingested(datasetID: datasetID, table: result.table, cleaning: cleaning)
         } catch {
+            // Nothing was stored: the computation's result is not wanted (it writes nothing itself).
+            cleaning?.computed.cancel()
+            cleaning?.sink.finish()
             logger.error("ingest failed", metadata: ["upload_id": "\(upload.id)", "error": "\(error)"])
             throw .ingestFailed("\(error)")
         }
