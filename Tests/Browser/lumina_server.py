@@ -40,7 +40,11 @@ class LuminaServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout=60):
-        env = dict(os.environ, LUMINA_BCRYPT_COST="4")
+        # Jobs run when a journey presses "Run now": a real hourly fire at HH:00 during a journey
+        # that counts runs would fail it for reasons that are not the code's.
+        quiet = "cron 0 0 29 2 *"
+        env = dict(os.environ, LUMINA_BCRYPT_COST="4", LUMINA_SCHEDULE_CLEANING=quiet,
+                   LUMINA_SCHEDULE_INSIGHTS=quiet, LUMINA_SCHEDULE_REPORTS=quiet)
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [self.binary, "serve", "--port", str(self.port), "--data-dir", self.data_dir,

@@ -23,7 +23,7 @@ import Testing
                 #expect(page.text.contains(#"<tr data-job="\#(job)">"#))
                 #expect(page.text.contains(#"action="/admin/jobs/\#(job)/run/""#))
             }
-            #expect(page.text.contains("every 1h"))
+            #expect(page.text.contains(TestServer.quietSchedule), "the configured schedule is shown")
             #expect(page.text.contains("No runs yet."))
 
             // Without the CSRF token the form is refused; with it, the run starts and its page opens.

@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func adminsSeeTheThreeJobsWithSchedulesAndNextRuns() async throws {
-        try await TestServer.run { client in
+        try await TestServer.run(configure: TestServer.defaultSchedules) { client in
             let admin = try await client.registerAndLogin("admin@example.com")
             let analyst = try await client.registerAndLogin("ana@example.com")
             let reply = try await client.request(.get, "/api/v1/jobs", token: admin.token)

@@ -9,6 +9,17 @@ import Prometheus
 
 /// Starts a real LuminaBI application (live HTTP server, real database) for one test.
 enum TestServer {
+    /// Fires only at midnight on 29 February.
+    static let quietSchedule = "cron 0 0 29 2 *"
+
+    /// The shipped schedules, for tests about what an admin sees by default.
+    static func defaultSchedules(_ config: inout LuminaConfiguration) {
+        let shipped = LuminaConfiguration()
+        config.cleaningSchedule = shipped.cleaningSchedule
+        config.insightsSchedule = shipped.insightsSchedule
+        config.reportsSchedule = shipped.reportsSchedule
+    }
+
     static func run<R: Sendable>(
         configure: (inout LuminaConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (TestClient) async throws -> R
@@ -22,6 +33,11 @@ enum TestServer {
         config.publicDirectory = TestDatabase.repositoryRoot + "/Public"
         config.bcryptCost = 4
         config.databasePoolSize = 4
+        // Jobs run when a test says so: a real hourly fire at HH:00 landing inside a test that counts
+        // runs or presses "Run now" would fail it for reasons that are not the code's.
+        config.cleaningSchedule = quietSchedule
+        config.insightsSchedule = quietSchedule
+        config.reportsSchedule = quietSchedule
         configure(&config)
         var logger = Logger(label: "lumina-test")
         logger.logLevel = ProcessInfo.processInfo.environment["LUMINA_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
