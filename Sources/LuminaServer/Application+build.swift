@@ -122,8 +122,9 @@ func webSocketServer(router: Router<LuminaRequestContext>) -> HTTPServerBuilder 
         ws: .init(maxFrameSize: 1 << 20, extensions: [.pooledPerMessageDeflate(maxDecompressedFrameSize: 1 << 20)],
                   autoPing: .enabled(timePeriod: .seconds(30))))
     return HTTPServerBuilder { responder in
-        SmallReceiveBufferChannel(base: SilentConnectionClosingChannel(base: HTTP1WebSocketUpgradeChannel(
-            responder: responder, webSocketResponder: webSocketResponder, configuration: configuration)))
+        PreparedChildChannel(base: HTTP1WebSocketUpgradeChannel(
+            responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
+            prepare: ConnectionPreparation.prepare)
     }
 }
 
