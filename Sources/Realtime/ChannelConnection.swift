@@ -164,9 +164,14 @@ public final class ChannelConnection: @unchecked Sendable {
     }
 
     /// Ends the outbox: the writer's `next()` returns `nil`. Used by `ChannelHub.disconnect(_:)`.
+    ///
+    /// The ready and close handlers are released too: they usually reference the socket that
+    /// references this connection, and that cycle must not outlive the socket.
     func finish() {
         let wake: Wake? = lock.withLock {
             state.finish()
+            readyHandler = nil
+            closeHandler = nil
             return takeWaiterIfReady(now: environment.now())
         }
         wake?.resume()

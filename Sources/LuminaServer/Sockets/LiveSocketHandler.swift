@@ -138,7 +138,10 @@ final class LiveSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard !ended else { return }
         ended = true
         inbox.removeAll()
+        // `onEnd` disconnects the hub connection, which drops the connection's handlers that
+        // reference this handler; the handler lets go of the session now.
         if let session { Task { await session.onEnd() } }
+        session = nil
     }
 
     private func cancelTimers() {

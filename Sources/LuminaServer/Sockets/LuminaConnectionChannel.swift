@@ -139,7 +139,7 @@ struct LuminaConnectionChannel: ServerChildChannel, HTTPChannelHandler {
         var deflate: PooledPerMessageDeflate?
         if configuration.compression {
             let offers = WebSocketExtensionHTTPParameters.parseHeaders(httpRequest.headerFields)
-            for offer in offers where offer.name == PooledPerMessageDeflateBuilder.name {
+            for offer in offers where offer.name == PooledPerMessageDeflate.name {
                 guard let accepted = PerMessageDeflateOffer(parameters: offer.parameters) else { continue }
                 headers[.secWebSocketExtensions] = accepted.responseHeader
                 deflate = PooledPerMessageDeflate(offer: accepted, pool: .shared, maxDecompressedFrameSize: upgrade.maxMessageSize,
