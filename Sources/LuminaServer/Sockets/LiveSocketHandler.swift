@@ -113,7 +113,6 @@ final class LiveSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         self.session = session
         let eventLoop = bound.eventLoop
-        let flusher = self.flusher
         let connectionID = session.connection.id
         let logger = self.logger
         session.connection.onCloseRequest { code, reason in
@@ -125,7 +124,10 @@ final class LiveSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
                 logger.debug("closing websocket", metadata: ["connection": "\(connectionID)", "code": "\(code)", "reason": "\(reason)"])
             }
         }
-        session.connection.onReady { flusher?.schedule(bound) }
+        if let flusher {
+            flusher.register(self, for: session.connection)
+            session.connection.drain(with: flusher)
+        }
         handleNextMessage()
     }
 
@@ -140,7 +142,10 @@ final class LiveSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
         inbox.removeAll()
         // `onEnd` disconnects the hub connection, which drops the connection's handlers that
         // reference this handler; the handler lets go of the session now.
-        if let session { Task { await session.onEnd() } }
+        if let session {
+            flusher?.unregister(session.connection)
+            Task { await session.onEnd() }
+        }
         session = nil
     }
 

@@ -1,47 +1,62 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import Realtime
 
 /// Drains the outboxes of one event loop's sockets in batches.
 ///
-/// A broadcast to 10,000 sockets makes 10,000 outboxes ready at once. Scheduling each socket's
-/// drain separately would queue 10,000 closures on the event loops (and wake them as often);
-/// here the first ready socket schedules one pass per loop and the others join its list, so a
-/// broadcast costs each loop one wake-up and one write per socket.
-final class OutboxFlusher: Sendable {
+/// A broadcast to 10,000 sockets makes 10,000 outboxes ready at once; the hub reports them to
+/// each loop's flusher in one call (`OutboxDrainer`), so a broadcast costs each loop one hand-over,
+/// one wake-up and then one write per socket. Handing each socket over on its own cost a contended
+/// lock and a wake-up per socket, most of the fan-out's time.
+final class OutboxFlusher: OutboxDrainer {
     let eventLoop: any EventLoop
-    private let state = NIOLockedValueBox(State())
+    private let handOver = NIOLockedValueBox(HandOver())
+    /// The loop's sockets by connection (object identity: ids are per hub, and tests run several hubs
+    /// in one process); only touched on the loop, so no lock.
+    private let sockets: NIOLoopBoundBox<[ObjectIdentifier: LiveSocketHandler]>
 
-    private struct State {
-        var ready: [NIOLoopBound<LiveSocketHandler>] = []
+    private struct HandOver {
+        var ready: [ChannelConnection] = []
         var scheduled = false
     }
 
     private init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
+        self.sockets = NIOLoopBoundBox([:], eventLoop: eventLoop)
     }
 
-    /// Queues `socket` for the next pass (called from any thread, e.g. the hub's fan-out).
-    func schedule(_ socket: NIOLoopBound<LiveSocketHandler>) {
-        let first = state.withLockedValue { state -> Bool in
-            state.ready.append(socket)
-            defer { state.scheduled = true }
-            return !state.scheduled
+    /// Makes `handler` the writer of `connection` (on the loop, before the connection is drained).
+    func register(_ handler: LiveSocketHandler, for connection: ChannelConnection) {
+        sockets.value[ObjectIdentifier(connection)] = handler
+    }
+
+    func unregister(_ connection: ChannelConnection) {
+        sockets.value[ObjectIdentifier(connection)] = nil
+    }
+
+    /// Called from any thread (the hub's fan-out); the drains run on the loop.
+    func outboxesReady(_ connections: [ChannelConnection]) {
+        let first = handOver.withLockedValue { handOver -> Bool in
+            handOver.ready.append(contentsOf: connections)
+            defer { handOver.scheduled = true }
+            return !handOver.scheduled
         }
         if first { eventLoop.execute { self.pass() } }
     }
 
     private func pass() {
-        let batch = state.withLockedValue { state -> [NIOLoopBound<LiveSocketHandler>] in
-            state.scheduled = false
-            defer { state.ready.removeAll(keepingCapacity: true) }
-            return state.ready
+        let batch = handOver.withLockedValue { handOver -> [ChannelConnection] in
+            handOver.scheduled = false
+            defer { handOver.ready.removeAll(keepingCapacity: true) }
+            return handOver.ready
         }
-        for socket in batch { socket.value.drain() }
+        let sockets = self.sockets.value
+        for connection in batch { sockets[ObjectIdentifier(connection)]?.drain() }
     }
 
     private static let registry = NIOLockedValueBox([ObjectIdentifier: OutboxFlusher]())
 
-    /// The flusher of `eventLoop` (one per loop for the life of the process; there are as many loops as cores).
+    /// The flusher of `eventLoop`, called on that loop (one per loop for the life of the process; there are as many loops as cores).
     static func forLoop(_ eventLoop: any EventLoop) -> OutboxFlusher {
         registry.withLockedValue { flushers in
             let key = ObjectIdentifier(eventLoop)
