@@ -32,7 +32,7 @@ public struct Cleaner: Sendable {
     ]
 
     public func clean(_ input: consuming Table, progress: (_ step: String, _ percent: Int) -> Void = { _, _ in }) -> CleaningResult {
-        var table = input
+        var table = consume input
         var steps: [CleaningReport.Step] = []
         func announce(_ index: Int) { progress(Self.stepNames[index], index * 100 / Self.stepNames.count) }
         let rowsBefore = table.rowCount
