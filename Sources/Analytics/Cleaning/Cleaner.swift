@@ -11,7 +11,7 @@ import Foundation
 /// Deterministic: no randomness, ties broken by value order.
 ///
 /// Memory: `clean` consumes the table it is given and changes its columns where they lie
-/// (trimming, respelling, filling gaps) or replaces them one at a time (removing duplicates,
+/// (trimming, respelling, filling gaps) or replaces them one at a time (dropping repeated rows,
 /// parsing formatted numbers), each old column freed as soon as its replacement exists. A caller
 /// that hands its table over (`clean(consume table)`, or a table read just for this) therefore
 /// never holds the input and the cleaned table at once. A caller that keeps its own copy keeps it

@@ -99,7 +99,7 @@ enum RowHasher {
 
 /// Finds exact duplicate rows with an open-addressing table keyed by row hash.
 enum Deduplicator {
-    /// The rows to keep (first occurrences) and the number of duplicates.
+    /// The rows to keep (first occurrences) and how many rows repeat an earlier one.
     ///
     /// Memory beyond the table: the row hashes (8 bytes a row) and the slots (4 bytes each,
     /// between 4/3 and 8/3 per row, so probe runs stay short), both freed on return; the result
