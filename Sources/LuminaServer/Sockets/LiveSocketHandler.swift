@@ -37,6 +37,7 @@ final class LiveSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let configuration: LiveSocketConfiguration
     private let maxMessageSize: Int
     private let deflate: PooledPerMessageDeflate?
+    private let outlet: EncodedFrameOutlet
     private let logger: Logger
 
     private var context: ChannelHandlerContext?
@@ -57,10 +58,13 @@ final class LiveSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Inbound messages held while the session handles one (then the socket stops reading).
     static let inboxLimit = 2
 
-    init(configuration: LiveSocketConfiguration, maxMessageSize: Int, deflate: PooledPerMessageDeflate?, logger: Logger) {
+    /// - Parameter outlet: the handler before the frame encoder, for frames encoded once per pass.
+    init(configuration: LiveSocketConfiguration, maxMessageSize: Int, deflate: PooledPerMessageDeflate?,
+         outlet: EncodedFrameOutlet, logger: Logger) {
         self.configuration = configuration
         self.maxMessageSize = maxMessageSize
         self.deflate = deflate
+        self.outlet = outlet
         self.logger = logger
     }
 
@@ -101,7 +105,10 @@ final class LiveSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { drain() }
+        if context.channel.isWritable {
+            var frames = EncodedFrames()
+            drain(frames: &frames)
+        }
         context.fireChannelWritabilityChanged()
     }
 
@@ -283,25 +290,21 @@ final class LiveSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     // MARK: Writing
 
-    /// Writes what the outbox holds while the channel takes it; called in the flusher's batch and
-    /// when the channel becomes writable again. Frames share the message's buffer: a broadcast is
-    /// never copied per socket.
-    func drain() {
+    /// Writes what the outbox holds while the channel takes it; called in the flusher's pass and
+    /// when the channel becomes writable again. `frames` holds the pass's encoded messages, so a
+    /// broadcast is framed and compressed once per event loop and its bytes shared by the sockets.
+    func drain(frames: inout EncodedFrames) {
         guard let context, let connection = session?.connection else { return }
         var wrote = false
         while context.channel.isWritable, !closeSent, let event = connection.poll() {
             switch event {
             case .message(let message):
-                var frame = WebSocketFrame(fin: true, opcode: .text, data: message.buffer)
-                if let deflate {
-                    do {
-                        frame = try deflate.toSend(frame)
-                    } catch {
-                        logger.error("compressing a websocket message failed", metadata: ["error": "\(error)"])
-                        return fail(code: 1011, reason: "compression failed")
-                    }
+                do {
+                    guard outlet.write(try frames.frame(for: message, deflate: deflate)) else { return }
+                } catch {
+                    logger.error("compressing a websocket message failed", metadata: ["error": "\(error)"])
+                    return fail(code: 1011, reason: "compression failed")
                 }
-                context.write(wrapOutboundOut(frame), promise: nil)
                 wrote = true
                 connection.didWrite(message)
             case .close(let code, let reason):
@@ -318,7 +321,8 @@ final class LiveSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func closeIfStuck() {
         guard let context else { return }
         if context.channel.isWritable {
-            drain()
+            var frames = EncodedFrames()
+            drain(frames: &frames)
         } else {
             context.close(promise: nil)
         }

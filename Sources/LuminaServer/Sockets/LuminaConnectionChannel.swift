@@ -68,9 +68,12 @@ struct LuminaConnectionChannel: ServerChildChannel, HTTPChannelHandler {
                         guard let (upgrade, deflate) = accepted.withLockedValue({ $0 }) else {
                             throw ChannelError.inappropriateOperationForState
                         }
+                        let pipeline = channel.pipeline.syncOperations
+                        let outlet = EncodedFrameOutlet()
+                        try pipeline.addHandler(outlet, position: .before(try pipeline.handler(type: WebSocketFrameEncoder.self)))
                         let handler = LiveSocketHandler(configuration: configuration, maxMessageSize: upgrade.maxMessageSize,
-                                                        deflate: deflate, logger: logger)
-                        try channel.pipeline.syncOperations.addHandler(handler)
+                                                        deflate: deflate, outlet: outlet, logger: logger)
+                        try pipeline.addHandler(handler)
                         let socket = LiveSocket(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
                         return .socket(socket, upgrade)
                     }

@@ -51,7 +51,8 @@ final class OutboxFlusher: OutboxDrainer {
             return handOver.ready
         }
         let sockets = self.sockets.value
-        for connection in batch { sockets[ObjectIdentifier(connection)]?.drain() }
+        var frames = EncodedFrames()
+        for connection in batch { sockets[ObjectIdentifier(connection)]?.drain(frames: &frames) }
     }
 
     private static let registry = NIOLockedValueBox([ObjectIdentifier: OutboxFlusher]())
