@@ -1,4 +1,5 @@
 import Foundation
+import LuminaTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,23 +42,7 @@ final class RawWebSocket: @unchecked Sendable {
     /// Connects to `path` on loopback and sends the upgrade request (`upgrade: false` sends a plain GET).
     /// - Parameter receiveBuffer: a small kernel receive buffer makes a peer that stops reading fill up quickly.
     init(port: Int, path: String, upgrade: Bool = true, receiveBuffer: Int32? = nil) async throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 15, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        if var size = receiveBuffer {
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        guard connected else {
-            close(fd)
-            throw Failure(description: "cannot connect to port \(port)")
-        }
+        fd = try LoopbackSocket.connect(port: port, receiveBuffer: receiveBuffer)
         var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
         if upgrade {
             request += "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
