@@ -30,6 +30,8 @@ struct LuminaServices: Sendable {
     let uploads: UploadService
     let cleaning: CleaningService
     let insights: InsightsService
+    /// Cleaning and insight runs started by requests, stopped in order on shutdown.
+    let work: BackgroundWork
     /// Opened after migrations; background services that use tables wait for it.
     let schema: SchemaReadiness
     /// Long-running parts that must run with the server, in start order.
@@ -76,15 +78,18 @@ struct LuminaServices: Sendable {
         // Cleaning starts while the raw rows are stored; only its result waits for the dataset.
         if cleanAfterUpload { ingest.prepareCleaning = { cleaning.prepare($0) } }
         let uploadLogger = datasetLogger
+        let work = BackgroundWork(grace: .seconds(configuration.jobShutdownGrace), logger: datasetLogger)
         let uploads = UploadService(store: uploadStore, hub: hub, ingest: ingest, directory: dataDirectory.appendingPathComponent("uploads"),
                                     maxSize: configuration.maxUploadSize, logger: datasetLogger) { ingested in
             guard cleanAfterUpload else { return }
-            do {
-                // The table just read is cleaned as is, and the cleaned one analysed as is: no re-reading.
-                let cleaned = try await cleaning.clean(ingested.datasetID, startingFrom: ingested.table, prepared: ingested.cleaning)
-                _ = try await insights.generate(ingested.datasetID, table: cleaned.table)
-            } catch {
-                uploadLogger.notice("cleaning after upload ended with an error", metadata: ["dataset_id": "\(ingested.datasetID)", "error": "\(error)"])
+            work.submit("cleaning after upload") {
+                do {
+                    // The table just read is cleaned as is, and the cleaned one analysed as is: no re-reading.
+                    let cleaned = try await cleaning.clean(ingested.datasetID, startingFrom: ingested.table, prepared: ingested.cleaning)
+                    _ = try await insights.generate(ingested.datasetID, table: cleaned.table)
+                } catch {
+                    uploadLogger.notice("cleaning after upload ended with an error", metadata: ["dataset_id": "\(ingested.datasetID)", "error": "\(error)"])
+                }
             }
         }
         background.append(MaintenanceService(sessions: sessions, runs: jobRuns,
@@ -100,6 +105,7 @@ struct LuminaServices: Sendable {
             events: JobEventBroadcaster(hub: hub, logger: schedulerLogger),
             node: configuration.nodeID, leaseTTL: configuration.jobLeaseTTL, shutdownGrace: configuration.jobShutdownGrace,
             logger: schedulerLogger)
+        background.append(work)
         // Last, so it stops first on shutdown: running jobs finish while the database and hub still run.
         background.append(SchedulerService(scheduler: scheduler, schema: schema, dueWork: DueWorkStore(database: database),
                                            logger: schedulerLogger))
@@ -109,7 +115,7 @@ struct LuminaServices: Sendable {
             tokens: APITokenStore(database: database), dashboards: DashboardStore(database: database),
             datasets: datasets, accounts: accounts, views: try await ViewRenderer.load(),
             registry: registry, dashboardEvents: RealtimeDashboardEvents(hub: hub, logger: realtimeLogger),
-            hub: hub, scheduler: scheduler, jobRuns: jobRuns, tables: tables, uploads: uploads, cleaning: cleaning, insights: insights,
+            hub: hub, scheduler: scheduler, jobRuns: jobRuns, tables: tables, uploads: uploads, cleaning: cleaning, insights: insights, work: work,
             schema: schema, backgroundServices: background
         )
     }
@@ -177,7 +183,7 @@ func buildRouter(services: LuminaServices, logger: Logger) -> Router<LuminaReque
                             hub: services.hub, maxBodySize: configuration.maxBodySize)
         .addRoutes(to: api.group("dashboards"))
     DatasetsAPIController(datasets: services.datasets, tables: services.tables, cleaning: services.cleaning,
-                          insights: services.insights, logger: logger)
+                          insights: services.insights, work: services.work, logger: logger)
         .addRoutes(to: api.group("datasets"))
     UploadsAPIController(service: services.uploads, datasets: services.datasets, maxBodySize: configuration.maxBodySize)
         .addRoutes(to: api.group("uploads"))

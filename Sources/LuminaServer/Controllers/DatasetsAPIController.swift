@@ -8,6 +8,7 @@ struct DatasetsAPIController: Sendable {
     let tables: DatasetTableStore
     let cleaning: CleaningService
     let insights: InsightsService
+    let work: BackgroundWork
     let logger: Logger
 
     func addRoutes(to group: RouterGroup<LuminaRequestContext>) {
@@ -70,7 +71,7 @@ struct DatasetsAPIController: Sendable {
             throw APIError.conflict("already_running", "The dataset is already being cleaned; watch /ws/data-cleaning/\(item.id)/.")
         }
         let cleaning = self.cleaning, insights = self.insights, logger = self.logger
-        Task {
+        work.submit("clean now") {
             do {
                 let cleaned = try await cleaning.clean(item.id)
                 _ = try await insights.generate(item.id, table: cleaned.table)
@@ -92,7 +93,7 @@ struct DatasetsAPIController: Sendable {
             throw APIError.conflict("not_cleaned", "Insights are found in cleaned datasets; this one is \(item.status).")
         }
         let insights = self.insights, logger = self.logger
-        Task {
+        work.submit("find insights now") {
             do {
                 _ = try await insights.generate(item.id)
             } catch {

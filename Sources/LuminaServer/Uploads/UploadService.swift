@@ -15,7 +15,8 @@ actor UploadService {
     let directory: String
     let maxSize: Int64
     let logger: Logger
-    /// Called with a new dataset's id once it is stored (starts cleaning when that is configured).
+    /// Called with a new dataset once it is stored; starts cleaning (as background work) when that
+    /// is configured, and must return without waiting for it.
     let onDatasetCreated: @Sendable (IngestService.Ingested) async -> Void
 
     /// Uploads with a writer on this node, with a way to stop that writer. A reconnecting browser
@@ -123,7 +124,7 @@ actor UploadService {
             let created = OutboundMessage(type: "dataset_created", fields: ["dataset_id": .integer(datasetID)], essential: true)
             try? await hub.send(created, toGroup: .user(upload.ownerID))
             try? await hub.send(created, toGroup: AdminAudience.group)
-            Task { await onDatasetCreated(ingested) }
+            await onDatasetCreated(ingested)
             return datasetID
         } catch {
             await fail(receiver, error)
