@@ -76,6 +76,22 @@ import Realtime
         }
     }
 
+    @Test func aClientThatVanishesWithoutACloseFrameLeavesPresence() async throws {
+        try await TestServer.run { client in
+            let (id, token) = try await ChannelsTests.dashboard(client)
+            let bob = try await client.registerAndLogin("bob@example.com", name: "Bob")
+            _ = try await client.request(.post, "/api/v1/dashboards/\(id)/members", json: #"{"email":"bob@example.com","role":"viewer"}"#, token: token)
+            let watcher = TestSocket(url: ChannelsTests.url(client, "/ws/dashboard/\(id)/", token: bob.token))
+            _ = try await watcher.next(type: "presence")
+            var vanishing: RawWebSocket? = try await Self.open(client, dashboard: id, token: token)
+            _ = try await ChannelsTests.nextDiff(watcher, key: "joins", naming: "Ana")
+            #expect(vanishing != nil)
+            vanishing = nil  // the process is gone: its socket is closed without a close frame
+            _ = try await ChannelsTests.nextDiff(watcher, key: "leaves", naming: "Ana")
+            #expect(await client.services.hub.connectionCount(in: .dashboard(id)) == 1)
+        }
+    }
+
     @Test func socketPathsAnswerPlainRequestsWith426AndRefusedUpgradesWithTheirStatus() async throws {
         try await TestServer.run { client in
             let (id, token) = try await ChannelsTests.dashboard(client)

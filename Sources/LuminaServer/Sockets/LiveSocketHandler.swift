@@ -17,8 +17,9 @@ import Realtime
 /// handshake (and closes the TCP connection if the peer never answers), assembles fragmented
 /// messages under a size limit (1009), validates UTF-8 text (1007), refuses unmasked or misplaced
 /// frames (1002), and closes with 1001 when the server quiesces.
-final class LiveSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class LiveSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
     /// What the session code attached with `LiveSocket.serve`.
@@ -47,6 +48,8 @@ final class LiveSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Complete inbound messages not yet handed to the session (bounded: reading pauses when full).
     private var inbox = Deque<WebSocketMessage>()
     private var handlingMessage = false
+    /// A read the channel asked for while the inbox was full; issued once there is room.
+    private var readHeldBack = false
     private var closeSent = false
     private var closeReceived = false
     private var ended = false
@@ -73,11 +76,7 @@ final class LiveSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         flusher = OutboxFlusher.forLoop(context.eventLoop)
-        // Reads are requested one at a time (see `readMoreIfRoom`), so a busy session applies
-        // backpressure to the peer instead of buffering without bound.
-        _ = context.channel.setOption(ChannelOptions.autoRead, value: false)
         schedulePing(context: context)
-        context.read()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -99,6 +98,12 @@ final class LiveSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
             sendClose(code: ChannelCloseCode.goingAway, reason: "server is shutting down")
+            return
+        }
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            // The server allows half-closed connections for HTTP; a WebSocket peer that stopped
+            // sending without a close frame is gone (a killed tab or process).
+            context.close(promise: nil)
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -194,9 +199,14 @@ final class LiveSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    func channelReadComplete(context: ChannelHandlerContext) {
-        readMoreIfRoom()
-        context.fireChannelReadComplete()
+    /// Holds reads back while the inbox is full, so a busy session applies backpressure to the
+    /// peer (TCP flow control) instead of buffering its messages without bound.
+    func read(context: ChannelHandlerContext) {
+        if inbox.count >= Self.inboxLimit {
+            readHeldBack = true
+        } else {
+            context.read()
+        }
     }
 
     private func receive(_ frame: WebSocketFrame, opcode: WebSocketOpcode) {
@@ -259,7 +269,8 @@ final class LiveSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func readMoreIfRoom() {
-        guard let context, !ended, inbox.count < Self.inboxLimit else { return }
+        guard let context, readHeldBack, inbox.count < Self.inboxLimit else { return }
+        readHeldBack = false
         context.read()
     }
 
@@ -333,6 +344,7 @@ final class LiveSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
         inbox.removeAll()
         assembly = nil
         sendClose(code: code, reason: reason)
+        readMoreIfRoom()  // the peer's answering close frame must still be read
     }
 
     /// Starts (or, with `thenClose`, completes) the close handshake.
