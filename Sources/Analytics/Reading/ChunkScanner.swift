@@ -48,8 +48,8 @@ struct ChunkScanner: @unchecked Sendable {
         var tokenizer = CSVTokenizer(bytes: bytes, delimiter: delimiter, maxFieldBytes: options.maxFieldBytes,
                                      maxColumns: options.maxColumns, position: from, line: line)
         let scratch = ScratchBuffer()
-        var fields: [UInt64] = []
-        fields.reserveCapacity(width + 1)
+        var fields = FieldList(capacity: width + 1)
+        defer { fields.deallocate() }
         var part = Part(scans: [], lastRecordEnd: from, lastRecordEndLine: line, end: from, endLine: line)
         tokenizer.skipBlankLines()
         var released = from
