@@ -18,6 +18,10 @@ enum DateParser {
         name.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
     }
 
+    /// The date (and time) `cell` spells, or nil. A date never reads as a number, with a decimal
+    /// point or comma (it has the same separator twice, a middle part of at most two digits, or a
+    /// leading month name), nor as a boolean (it has six bytes or more): the scan of a column
+    /// expected to hold dates relies on it, and the tests hold the parsers to it.
     static func parse(_ cell: UnsafeBufferPointer<UInt8>) -> Parsed? {
         let n = cell.count
         guard n >= 6, n <= 40 else { return nil }
