@@ -161,14 +161,9 @@ enum CellParser {
         var exponent = 0, exponentNegative = false, exponentDigits = 0
         let decimal: UInt8 = decimalComma ? 0x2C : 0x2E
         let thousands: UInt8 = decimalComma ? 0x2E : 0x2C
-        @inline(__always) func skipCurrency() {
-            if i < end && (cell[i] == 0x24) { currency = true; i += 1 }
-            else if i + 1 < end && cell[i] == 0xC2 && (cell[i + 1] == 0xA3 || cell[i + 1] == 0xA5) { currency = true; i += 2 }
-            else if i + 2 < end && cell[i] == 0xE2 && cell[i + 1] == 0x82 && cell[i + 2] == 0xAC { currency = true; i += 3 }
-        }
-        skipCurrency()
+        if skipCurrency(cell, at: &i) { currency = true }
         if i < end && (cell[i] == 0x2D || cell[i] == 0x2B) { negative = cell[i] == 0x2D; i += 1 }
-        skipCurrency()
+        if skipCurrency(cell, at: &i) { currency = true }
         while i < end {
             let b = cell[i]
             if b >= 0x30 && b <= 0x39 {
@@ -204,7 +199,7 @@ enum CellParser {
                 var j = i
                 while j < end && cell[j] == 0x20 { j += 1 }
                 i = j
-                skipCurrency()
+                if skipCurrency(cell, at: &i) { currency = true }
                 if i < end && cell[i] == 0x25 && i == end - 1 { percent = true; i += 1 }
                 if i != end { return nil }
                 break
@@ -231,6 +226,18 @@ enum CellParser {
         }
         if percent { value /= 100 }
         return Number(value: value, isInteger: !sawPoint && !sawExponent && !percent && !currency && abs(value) < 9.0e15)
+    }
+
+    /// Moves `i` past a currency sign (`$`, `£`, `¥`, `€`) if one is there; whether one was. A static
+    /// function with the position passed in: a nested one capturing it would box it, and every
+    /// access would be checked at run time.
+    @inline(__always)
+    private static func skipCurrency(_ cell: Bytes, at i: inout Int) -> Bool {
+        let end = cell.count
+        if i < end && cell[i] == 0x24 { i += 1; return true }
+        if i + 1 < end && cell[i] == 0xC2 && (cell[i + 1] == 0xA3 || cell[i + 1] == 0xA5) { i += 2; return true }
+        if i + 2 < end && cell[i] == 0xE2 && cell[i + 1] == 0x82 && cell[i + 2] == 0xAC { i += 3; return true }
+        return false
     }
 
     /// Long or extreme numbers: the sign, digits, point and exponent copied out for `strtod`.

@@ -58,10 +58,12 @@ struct ChunkScanner: @unchecked Sendable {
         let batchRows = max(1, min(256, 65_536 / max(1, active.count)))
         let batchList = kept.map { ColumnScan.CellBatch(kept: $0 ?? .text, capacity: $0 == nil ? 1 : batchRows) }
         defer { for batch in batchList { batch.deallocate() } }
-        var filled = 0
         try scans.withUnsafeMutableBufferPointer { (columns) throws(CSVError) in
             try batchList.withUnsafeBufferPointer { (batches) throws(CSVError) in
-                func commit() {
+                // Rows in the batch slots. A local of this closure, not captured by a nested
+                // function: a captured variable is boxed and every access to it checked at run time.
+                var filled = 0
+                @inline(__always) func commit(_ filled: inout Int) {
                     for c in active { columns[c].commit(filled, from: batches[c]) }
                     filled = 0
                 }
@@ -78,7 +80,7 @@ struct ChunkScanner: @unchecked Sendable {
                         }
                     }
                     filled += 1
-                    if filled == batchRows { commit() }
+                    if filled == batchRows { commit(&filled) }
                     part.lastRecordEnd = tokenizer.position
                     part.lastRecordEndLine = tokenizer.line
                     tokenizer.skipBlankLines()
@@ -88,7 +90,7 @@ struct ChunkScanner: @unchecked Sendable {
                         released = tokenizer.position
                     }
                 }
-                commit()
+                commit(&filled)
             }
         }
         part.scans = scans
