@@ -146,4 +146,34 @@ import Testing
         }
         #expect(records == [(1...300).map { "c\($0)" }, (1...300).map { "\($0)" }])
     }
+
+    /// A large buffer is validated in parts on all cores: the answer must be the one-pass answer,
+    /// also when a character, a broken one or a stray continuation byte sits at a split.
+    @Test func utf8ValidatedInPartsMatchesOnePass() {
+        let count = 5 << 20
+        let euro: [UInt8] = [0xE2, 0x82, 0xAC]
+        var cases: [[UInt8]] = []
+        for cores in 2...4 {
+            for k in 1..<cores {
+                let split = count * k / cores
+                for shift in -3...3 {
+                    var whole = [UInt8](repeating: 0x61, count: count)
+                    whole.replaceSubrange((split + shift)..<(split + shift + 3), with: euro)
+                    cases.append(whole)
+                    var broken = whole
+                    broken[split + shift + 2] = 0x61  // the sequence ends early
+                    cases.append(broken)
+                    var stray = [UInt8](repeating: 0x61, count: count)
+                    stray[split + shift] = 0x82  // a continuation byte with no start
+                    cases.append(stray)
+                }
+            }
+        }
+        for bytes in cases {
+            bytes.withUnsafeBufferPointer { buffer in
+                #expect(TextDecoder.isValidUTF8(buffer) == TextDecoder.isValidUTF8(buffer, 0..<buffer.count))
+            }
+        }
+        #expect(cases.filter { $0.withUnsafeBufferPointer { TextDecoder.isValidUTF8($0) } }.count == 42)
+    }
 }

@@ -163,10 +163,19 @@ struct CSVTokenizer {
 
     /// The field's value: quotes removed and doubled quotes undone. Plain and simply quoted fields
     /// are views into `bytes`; the others are written into `scratch` (valid until its next use).
+    /// Inlined into the scan for the common fields; only those with quotes to undo make a call.
+    @inline(__always)
     static func value(_ ref: UInt64, in bytes: UnsafeBufferPointer<UInt8>, scratch: ScratchBuffer) -> UnsafeBufferPointer<UInt8> {
         let start = start(ref), length = length(ref)
         guard isQuoted(ref) else { return UnsafeBufferPointer(rebasing: bytes[start..<(start + length)]) }
         guard ref & complexBit != 0 else { return UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(start + length - 1)]) }
+        return unquoted(ref, in: bytes, scratch: scratch)
+    }
+
+    /// A quoted field with doubled quotes or text after its closing quote, rewritten into `scratch`.
+    @inline(never)
+    private static func unquoted(_ ref: UInt64, in bytes: UnsafeBufferPointer<UInt8>, scratch: ScratchBuffer) -> UnsafeBufferPointer<UInt8> {
+        let start = start(ref), length = length(ref)
         let out = scratch.reserve(length)
         var count = 0
         var i = start + 1

@@ -138,11 +138,24 @@ struct ChunkScanner: @unchecked Sendable {
         var inQuotes = false
         for k in 1..<parts {
             let target = start + (bytes.count - start) * k / parts
-            while target > position {
-                let stop = min(target, position + PageReleaser.step)
-                if quoteCount(position..<stop) & 1 == 1 { inQuotes.toggle() }
-                releaser.release(bytes, position..<stop)
-                position = stop
+            if target > position {
+                // Quote parity up to the target, counted in slices on all cores.
+                let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, (target - position) >> 20))
+                let from = position
+                let odd = Parallel.map(Array(0..<slices)) { s in
+                    let range = (from + (target - from) * s / slices)..<(from + (target - from) * (s + 1) / slices)
+                    var count = 0
+                    var at = range.lowerBound
+                    while at < range.upperBound {
+                        let stop = min(range.upperBound, at + PageReleaser.step)
+                        count += quoteCount(at..<stop)
+                        releaser.release(bytes, at..<stop)
+                        at = stop
+                    }
+                    return count & 1 == 1
+                }
+                for slice in odd where slice { inQuotes.toggle() }
+                position = target
             }
             while position < bytes.count {
                 let b = bytes[position]
