@@ -176,4 +176,8 @@ import Testing
         }
         #expect(cases.filter { $0.withUnsafeBufferPointer { TextDecoder.isValidUTF8($0) } }.count == 42)
     }
+
+    @Test func powersOfTenAreTheExactOnes() {
+        for k in 0...22 { #expect(CellParser.powerOfTen(k) == CellParser.powersOfTen[k] && CellParser.powerOfTen(k) == pow(10, Double(k)), "\(k)") }
+    }
 }

@@ -92,12 +92,50 @@ enum CellParser {
     /// correctly rounded, i.e. the same double `strtod` returns.
     static let powersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
 
+    /// `powersOfTen[k]` for 0 ≤ k ≤ 22 as constants: reading the global array checks its lazy
+    /// initialisation (a call) on every cell with a fraction. The tests hold the two equal.
+    @inline(__always)
+    static func powerOfTen(_ k: Int) -> Double {
+        switch k {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
+    }
+
     /// A number, or nil. Codes with leading zeros (`08123`) are not numbers: they are identifiers.
+    /// Inlined into the scan with the plain case and the first-byte test; the general parser is
+    /// one call away (kept out of line, so the scan's loop stays small).
     @inline(__always)
     static func number(_ cell: Bytes, decimalComma: Bool) -> Number? {
         if let plain = plainNumber(cell, decimal: decimalComma ? 0x2C : 0x2E) { return plain }
         guard let first = cell.first, canStartNumber(first) else { return nil }
-        return formattedNumber(cell, decimalComma: decimalComma)
+        return formattedNumberOutOfLine(cell, decimalComma: decimalComma)
+    }
+
+    @inline(never)
+    private static func formattedNumberOutOfLine(_ cell: Bytes, decimalComma: Bool) -> Number? {
+        formattedNumber(cell, decimalComma: decimalComma)
     }
 
     /// The common case in one tight loop: 1 to 15 ASCII digits with at most one decimal separator
@@ -127,7 +165,7 @@ enum CellParser {
         // `08123` is an identifier: the general parser says so.
         if !sawPoint && digits > 1 && cell[0] == 0x30 { return nil }
         var value = Double(mantissa)
-        if fractionDigits > 0 { value /= powersOfTen[fractionDigits] }
+        if fractionDigits > 0 { value /= powerOfTen(fractionDigits) }
         return Number(value: value, isInteger: !sawPoint)
     }
 
@@ -219,7 +257,7 @@ enum CellParser {
         let scale = (exponentNegative ? -exponent : exponent) - fractionDigits
         if significant <= 15 && exponentDigits <= 6 && scale >= -22 && scale <= 22 {
             value = Double(mantissa)
-            if scale < 0 { value /= powersOfTen[-scale] } else if scale > 0 { value *= powersOfTen[scale] }
+            if scale < 0 { value /= powerOfTen(-scale) } else if scale > 0 { value *= powerOfTen(scale) }
             if negative { value = -value }
         } else {
             value = slowValue(cell, decimalComma: decimalComma)
