@@ -69,27 +69,29 @@ struct BenchCommand {
         }
         if readOnly { return try runReadOnly() }
         var timings: [String: [Double]] = [:]
-        var last: (ReadResult, BenchPipeline.Outcome)?
+        var last: (rows: Int, outcome: BenchPipeline.Outcome)?
         for _ in 0..<runs {
             last = nil  // release the previous run's tables before reading again
             if phasePeaks { PeakMemory.reset() }
-            let (read, tRead) = try Stopwatch.time { try BenchReading.read(file) }
+            let (table, tRead) = try Stopwatch.time { try BenchReading.read(file) }
             let readPeak = phasePeaks ? PeakMemory.bytes() : nil
             if phasePeaks { PeakMemory.reset() }
-            var outcome = try BenchPipeline.run(read.table, phasePeaks: phasePeaks)
+            let rows = table.rowCount
+            // Handed over: cleaning frees the raw columns as it replaces them.
+            var outcome = try BenchPipeline.run(consume table, phasePeaks: phasePeaks)
             if let readPeak { outcome.peaks["read + infer"] = readPeak }
             timings["read + infer", default: []].append(tRead)
             for (phase, seconds) in outcome.seconds { timings[phase, default: []].append(seconds) }
-            last = (read, outcome)
+            last = (rows, outcome)
         }
-        guard let (read, outcome) = last else { return true }
+        guard let (rows, outcome) = last else { return true }
         var check: ExpectedCheck?
         if let expected {
             check = try loadCheck(expected, outcome)
         }
         let report = BenchReport(
             file: file.lastPathComponent, bytes: (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0,
-            rows: read.table.rowCount, runs: runs, timings: timings, peakBytes: phasePeaks ? outcome.peaks.values.max() : PeakMemory.bytes(), outcome: outcome, check: check)
+            rows: rows, runs: runs, timings: timings, peakBytes: phasePeaks ? outcome.peaks.values.max() : PeakMemory.bytes(), outcome: outcome, check: check)
         var text = json ? try report.json() : report.text()
         if phasePeaks && !json {
             let phases = ["read + infer", "clean", "profile", "insights", "aggregations"]
@@ -105,8 +107,8 @@ struct BenchCommand {
         var times: [Double] = []
         var rows = 0
         for _ in 0..<runs {
-            let (read, t) = try Stopwatch.time { try BenchReading.read(file) }
-            rows = read.table.rowCount
+            let (table, t) = try Stopwatch.time { try BenchReading.read(file) }
+            rows = table.rowCount
             times.append(t)
         }
         let peak = PeakMemory.bytes().map { "\($0 / 1_048_576) MiB" } ?? "?"

@@ -28,7 +28,10 @@ enum Stopwatch {
         let clock = ContinuousClock()
         var result: T?
         let elapsed = try clock.measure { result = try body() }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return (result!, seconds)
+        return (result!, seconds(elapsed))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -52,7 +52,9 @@ struct LuminaServices: Sendable {
         } else {
             backend = InMemoryChannelBackend(logger: realtimeLogger)
         }
-        let hub = ChannelHub(backend: backend, nodeID: ChannelNodeID(configuration.nodeID), logger: realtimeLogger)
+        let hub = ChannelHub(backend: backend,
+                             configuration: .init(outbox: OutboxPolicy(maxStall: .seconds(configuration.socketStallTimeout))),
+                             nodeID: ChannelNodeID(configuration.nodeID), logger: realtimeLogger)
         background.append(ChannelHubService(hub: hub))
         let sessions = SessionStore(database: database, ttl: configuration.sessionTTL)
         let schema = SchemaReadiness()
@@ -113,17 +115,12 @@ struct LuminaServices: Sendable {
     }
 }
 
-/// HTTP/1.1 with WebSocket upgrades, where connections that never sent a byte do not hold up shutdown.
-func webSocketServer(router: Router<LuminaRequestContext>) -> HTTPServerBuilder {
-    let webSocketResponder = router.buildResponder()
-    // 1 MiB frames carry upload chunks; pings every 30 s find dead peers behind NATs and proxies.
-    // permessage-deflate borrows pooled zlib streams per message instead of keeping two per socket.
-    let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
-        ws: .init(maxFrameSize: 1 << 20, extensions: [.pooledPerMessageDeflate(maxDecompressedFrameSize: 1 << 20)],
-                  autoPing: .enabled(timePeriod: .seconds(30))))
+/// HTTP/1.1 with the server's own event-driven WebSockets; connections that never sent a byte do not hold up shutdown.
+func webSocketServer(router: Router<LuminaRequestContext>, configuration: LiveSocketConfiguration = LiveSocketConfiguration()) -> HTTPServerBuilder {
+    let socketResponder = router.buildResponder()
     return HTTPServerBuilder { responder in
-        PreparedChildChannel(base: HTTP1WebSocketUpgradeChannel(
-            responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
+        PreparedChildChannel(base: LuminaConnectionChannel(
+            responder: responder, socketResponder: socketResponder, configuration: configuration),
             prepare: ConnectionPreparation.prepare)
     }
 }
@@ -134,7 +131,8 @@ func buildApplication(services: LuminaServices, logger: Logger) throws -> some A
     let router = buildRouter(services: services, logger: logger)
     var app = Application(
         router: router,
-        server: webSocketServer(router: router),
+        server: webSocketServer(router: router, configuration: LiveSocketConfiguration(
+            pingInterval: .nanoseconds(Int64(configuration.socketPingInterval * 1e9)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "LuminaBI"),
         logger: logger
     )

@@ -22,8 +22,8 @@ public final class ChannelConnection: @unchecked Sendable {
     private var waiter: UnsafeContinuation<OutboxEvent?, Never>?
     private var writerCancelled = false
     private var closeHandler: (@Sendable (UInt16, String) -> Void)?
-    /// Event-driven writing (`onReady`/`poll`): called when there is work and no drain is pending.
-    private var readyHandler: (@Sendable () -> Void)?
+    /// Event-driven writing (`drain(with:)`/`poll`): told when there is work and no drain is pending.
+    private var drainer: (any OutboxDrainer)?
     private var drainPending = false
 
     init(id: ID, user: ChannelUser, environment: ConnectionEnvironment) {
@@ -49,20 +49,19 @@ public final class ChannelConnection: @unchecked Sendable {
         lock.withLock { closeHandler = handler }
     }
 
-    /// Switches the connection to event-driven writing: `handler` runs (outside the lock, on the
-    /// enqueueing task) whenever the outbox has something to write and no drain is pending; the
-    /// writer then calls `poll()` until it returns nil.
+    /// Switches the connection to event-driven writing: `drainer` hears (outside the lock) whenever
+    /// the outbox has something to write and no drain is pending; it then calls `poll()` until nil.
     ///
     /// Why: an idle connection then costs no parked writer task at all — with 10,000 sockets the
     /// tasks' stacks, not the queues, were most of the memory.
-    public func onReady(_ handler: @escaping @Sendable () -> Void) {
-        let call: Bool = lock.withLock {
-            readyHandler = handler
+    public func drain(with drainer: any OutboxDrainer) {
+        let report: Bool = lock.withLock {
+            self.drainer = drainer
             guard state.hasPending, !drainPending else { return false }
             drainPending = true
             return true
         }
-        if call { handler() }
+        if report { drainer.outboxesReady([self]) }
     }
 
     /// The next thing to write without waiting; nil when there is nothing to write now (the drain
@@ -79,11 +78,11 @@ public final class ChannelConnection: @unchecked Sendable {
         }
     }
 
-    /// Must be called with `lock` held: the ready handler to call once the lock is released, if any.
-    private func takeReadyHandler() -> (@Sendable () -> Void)? {
-        guard let readyHandler, !drainPending, state.hasPending else { return nil }
+    /// Must be called with `lock` held: the drainer to tell once the lock is released, if any.
+    private func takeDrainer() -> (any OutboxDrainer)? {
+        guard let drainer, !drainPending, state.hasPending else { return nil }
         drainPending = true
-        return readyHandler
+        return drainer
     }
 
     /// The next thing to write, waiting while the outbox is empty; `nil` once the outbox is finished.
@@ -130,16 +129,30 @@ public final class ChannelConnection: @unchecked Sendable {
     /// Queues `message` under the outbox policy; never waits. Logs and counts drops and closes.
     @discardableResult
     func enqueue(_ message: OutboundMessage, now: ContinuousClock.Instant) -> OutboxState.EnqueueResult {
-        let (result, wake, handler, ready) = lock.withLock {
-            () -> (OutboxState.EnqueueResult, Wake?, (@Sendable (UInt16, String) -> Void)?, (@Sendable () -> Void)?) in
+        let (result, drainer) = queue(message, now: now)
+        drainer?.outboxesReady([self])
+        return result
+    }
+
+    /// Like `enqueue(_:now:)`, but a drainer to tell is added to `batch`, which the fan-out
+    /// reports once at the end.
+    @discardableResult
+    func enqueue(_ message: OutboundMessage, now: ContinuousClock.Instant, into batch: inout ReadyBatch) -> OutboxState.EnqueueResult {
+        let (result, drainer) = queue(message, now: now)
+        if let drainer { batch.add(self, drainer: drainer) }
+        return result
+    }
+
+    private func queue(_ message: OutboundMessage, now: ContinuousClock.Instant) -> (OutboxState.EnqueueResult, (any OutboxDrainer)?) {
+        let (result, wake, handler, drainer) = lock.withLock {
+            () -> (OutboxState.EnqueueResult, Wake?, (@Sendable (UInt16, String) -> Void)?, (any OutboxDrainer)?) in
             let result = state.enqueue(message, now: now, policy: environment.policy)
             let wake = takeWaiterIfReady(now: now)
-            let ready = takeReadyHandler()
-            if case .closedSlow = result { return (result, wake, closeHandler, ready) }
-            return (result, wake, nil, ready)
+            let drainer = takeDrainer()
+            if case .closedSlow = result { return (result, wake, closeHandler, drainer) }
+            return (result, wake, nil, drainer)
         }
         wake?.resume()
-        ready?()
         if case .closedSlow(let reason, _) = result {
             environment.logger.warning(
                 "closing slow realtime connection",
@@ -148,25 +161,30 @@ public final class ChannelConnection: @unchecked Sendable {
             environment.metrics.slowClosed(reason)
             handler?(ChannelCloseCode.tryAgainLater, reason.rawValue)
         }
-        return result
+        return (result, drainer)
     }
 
     /// Asks the writer to close the socket with `code`; pending messages are discarded, or written
     /// first with `flush` (so a last error message reaches the client before the close frame).
     public func close(code: UInt16 = ChannelCloseCode.normal, reason: String = "", flush: Bool = false) {
-        let (wake, handler, ready) = lock.withLock { () -> (Wake?, (@Sendable (UInt16, String) -> Void)?, (@Sendable () -> Void)?) in
+        let (wake, handler, ready) = lock.withLock { () -> (Wake?, (@Sendable (UInt16, String) -> Void)?, (any OutboxDrainer)?) in
             guard state.close(code: code, reason: reason, flush: flush) else { return (nil, nil, nil) }
-            return (takeWaiterIfReady(now: environment.now()), closeHandler, takeReadyHandler())
+            return (takeWaiterIfReady(now: environment.now()), closeHandler, takeDrainer())
         }
         wake?.resume()
-        ready?()
+        ready?.outboxesReady([self])
         handler?(code, reason)
     }
 
     /// Ends the outbox: the writer's `next()` returns `nil`. Used by `ChannelHub.disconnect(_:)`.
+    ///
+    /// The drainer and close handler are released too: they usually reference the socket that
+    /// references this connection, and that cycle must not outlive the socket.
     func finish() {
         let wake: Wake? = lock.withLock {
             state.finish()
+            drainer = nil
+            closeHandler = nil
             return takeWaiterIfReady(now: environment.now())
         }
         wake?.resume()

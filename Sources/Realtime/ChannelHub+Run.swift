@@ -91,8 +91,10 @@ extension ChannelHub {
         var sent = 0
         var dropped = 0
         var slow: [ChannelConnection] = []
+        var ready = ReadyBatch()
+        defer { ready.report() }
         for (id, member) in state.members where id != excluded && (!presenceOnly || member.tracksPresence) {
-            switch member.connection.enqueue(message, now: now) {
+            switch member.connection.enqueue(message, now: now, into: &ready) {
             case .enqueued(let count):
                 sent += 1
                 dropped += count

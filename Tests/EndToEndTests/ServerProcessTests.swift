@@ -38,9 +38,15 @@ import LuminaTestSupport
     }
 
     /// A browser's speculative connection sends nothing, and a keep-alive connection sits idle after
-    /// its request; neither may keep SIGTERM waiting: the server closes both and exits cleanly.
+    /// its request; neither may keep SIGTERM waiting: the server closes both and exits cleanly. An
+    /// open WebSocket is told the server is going away (1001), so its page knows to reconnect.
     @Test func stopsPromptlyWithSilentAndIdleConnectionsOpen() async throws {
         let server = try await LuminaProcess()
+        let token = try await ClusterTests.token(server, email: "ana@example.com", name: "Ana")
+        let (_, created) = try await server.send("POST", "/api/v1/dashboards", body: #"{"name":"Live"}"#, headers: ["Authorization": "Bearer \(token)"])
+        let id = try #require((try JSONSerialization.jsonObject(with: Data(created.utf8)) as? [String: Any])?["id"] as? Int)
+        let socket = TestSocket(url: "ws://127.0.0.1:\(server.port)/ws/dashboard/\(id)/?token=\(token)")
+        _ = try await socket.next(type: "presence")
         let silent = try RawConnection(port: server.port)
         let keepAlive = try RawConnection(port: server.port)
         try keepAlive.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -49,6 +55,7 @@ import LuminaTestSupport
         #expect(status == 0, "\(server.log)")
         #expect(try silent.read() == "", "the silent connection is closed, not left open")
         #expect(try keepAlive.read() == "")
+        #expect(try await socket.closeCode(timeout: .seconds(5)) == 1001)
     }
 
     @Test func createuserMakesAnAccountThatCanSignIn() async throws {

@@ -134,4 +134,24 @@ import Testing
             #expect(await hub.connectionCount(in: .dashboard(1)) == 4)
         }
     }
+
+    /// A socket registers handlers that reference it while it references the connection; the
+    /// hub must break that cycle when the socket goes, or every closed socket would stay in memory.
+    @Test func disconnectReleasesTheSocketsHandlers() async {
+        final class Socket: OutboxDrainer {
+            func outboxesReady(_ connections: [ChannelConnection]) {}
+        }
+        let hub = ChannelHub()
+        let connection = await hub.connect(user: ChannelUser(id: 1, name: "Ada"))
+        weak var released: Socket?
+        do {
+            let socket = Socket()
+            released = socket
+            connection.drain(with: socket)
+            connection.onCloseRequest { _, _ in _ = socket }
+        }
+        #expect(released != nil)
+        await hub.disconnect(connection)
+        #expect(released == nil)
+    }
 }

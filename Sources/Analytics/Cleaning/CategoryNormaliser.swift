@@ -5,14 +5,21 @@
 /// `north` and `NORTH` become whatever most rows already say. Deciding per dictionary entry keeps
 /// this independent of row count.
 enum CategoryNormaliser {
-    static func normalise(_ column: Column) -> (Column, changed: Int, merged: [String: String]) {
-        guard case .category(let codes, let dictionary) = column.storage, dictionary.count > 1 else {
-            return (column, 0, [:])
-        }
-        let counts = CategoryRemapper.codeCounts(codes, validity: column.validity, dictionarySize: dictionary.count)
+    /// Respells the column in place; returns the rows whose spelling changed and which spellings
+    /// were merged into which, or nil when nothing was merged.
+    static func normalise(_ column: inout Column) -> (changed: RowSet, merged: [String: String])? {
+        guard let spelling = canonicalSpellings(column),
+              let changed = CategoryRemapper.respell(&column, to: spelling.spelling) else { return nil }
+        return (changed, spelling.merged)
+    }
+
+    /// The spelling each dictionary entry takes, or nil when no two entries fold together.
+    private static func canonicalSpellings(_ column: Column) -> (spelling: [String], merged: [String: String])? {
+        guard case .category(let codes, let dictionary) = column.storage, dictionary.count > 1 else { return nil }
         var groups: [String: [Int]] = [:]
         for (code, s) in dictionary.enumerated() { groups[fold(s), default: []].append(code) }
-        guard groups.count < dictionary.count else { return (column, 0, [:]) }
+        guard groups.count < dictionary.count else { return nil }
+        let counts = CategoryRemapper.codeCounts(codes, validity: column.validity, dictionarySize: dictionary.count)
         var spelling = dictionary
         var merged: [String: String] = [:]
         for members in groups.values where members.count > 1 {
@@ -24,11 +31,7 @@ enum CategoryNormaliser {
                 merged[dictionary[m]] = dictionary[canonical]
             }
         }
-        let (newCodes, newDictionary, changed) = CategoryRemapper.remap(
-            codes: codes, validity: column.validity, dictionary: dictionary, to: spelling)
-        let out = ColumnRebuilding.with(column, type: column.type, storage: .category(codes: newCodes, dictionary: newDictionary),
-                                        validity: column.validity)
-        return (out, changed, merged)
+        return (spelling, merged)
     }
 
     static func fold(_ s: String) -> String {

@@ -8,9 +8,17 @@ import Foundation
 /// normalised, so `north` and `North` rows that are otherwise identical count as one; imputation
 /// runs after deduplication so copies do not weigh on medians and modes.
 ///
-/// Deterministic: no randomness, ties broken by value order. The input table is not mutated
-/// (columns are values; every change builds a new column). Runs synchronously on the caller's
-/// task; callers off the request path (upload jobs) decide where it runs.
+/// Deterministic: no randomness, ties broken by value order.
+///
+/// Memory: `clean` consumes the table it is given and changes its columns where they lie
+/// (trimming, respelling, filling gaps) or replaces them one at a time (dropping repeated rows,
+/// parsing formatted numbers), each old column freed as soon as its replacement exists. A caller
+/// that hands its table over (`clean(consume table)`, or a table read just for this) therefore
+/// never holds the input and the cleaned table at once. A caller that keeps its own copy keeps it
+/// untouched: columns are values, and shared ones are copied before they change.
+///
+/// Runs synchronously on the caller's task; callers off the request path (upload jobs) decide
+/// where it runs.
 public struct Cleaner: Sendable {
     public var options: CleaningOptions
 
@@ -23,40 +31,39 @@ public struct Cleaner: Sendable {
         "Removing duplicates...", "Handling missing values...", "Flagging outliers...",
     ]
 
-    public func clean(_ input: Table, progress: (_ step: String, _ percent: Int) -> Void = { _, _ in }) -> CleaningResult {
-        var table = input
+    public func clean(_ input: consuming Table, progress: (_ step: String, _ percent: Int) -> Void = { _, _ in }) -> CleaningResult {
+        var table = consume input
         var steps: [CleaningReport.Step] = []
         func announce(_ index: Int) { progress(Self.stepNames[index], index * 100 / Self.stepNames.count) }
+        let rowsBefore = table.rowCount
+        // Per column, the rows whose value trimming or respelling changed (for `normalizedCells`).
+        var respelled = [RowSet?](repeating: nil, count: table.columns.count)
 
         announce(0)
-        steps.append(transformColumns(&table, name: Self.stepNames[0], enabled: options.trimWhitespace) { c in
-            let (out, n) = WhitespaceTrimmer.trim(c)
-            return (out, n, ["cells": .int(n)])
+        steps.append(respellStep(&table, name: Self.stepNames[0], enabled: options.trimWhitespace, respelled: &respelled) {
+            WhitespaceTrimmer.trim(&$0).map { ($0, [:]) }
         })
 
         announce(1)
-        steps.append(transformColumns(&table, name: Self.stepNames[1], enabled: options.normaliseCategories) { c in
-            let (out, n, merged) = CategoryNormaliser.normalise(c)
-            return (out, n, ["cells": .int(n), "merged": .object(merged.mapValues(JSONValue.string))])
+        steps.append(respellStep(&table, name: Self.stepNames[1], enabled: options.normaliseCategories, respelled: &respelled) {
+            CategoryNormaliser.normalise(&$0).map { ($0.changed, ["merged": .object($0.merged.mapValues(JSONValue.string))]) }
         })
 
         announce(2)
         steps.append(parseStep(&table))
 
         announce(3)
-        let rowsBefore = input.rowCount
         var duplicates = 0
-        var kept: [Int]?
+        var kept: RowSet?
         if options.removeDuplicates {
             let (keep, dups) = Deduplicator.firstOccurrences(table)
             duplicates = dups
             if dups > 0 { kept = keep }
         }
-        // Counted before the duplicates go, so the normalised columns need not outlive this line.
-        let normalizedCells = Self.normalizedCells(input, table, rows: kept)
+        let normalizedCells = Self.normalizedCells(table, respelled: respelled, rows: kept)
         if let keep = kept {
-            table = Table(columns: Self.mapInBatches(table.columns, rows: keep.count) { ColumnRebuilding.gather($0, rows: keep) },
-                          rowCount: keep.count)
+            _ = Parallel.update(&table.columns, parallel: Parallel.worthIt(rows: rowsBefore)) { ColumnRebuilding.gather(&$0, rows: keep) }
+            table.rowCount = keep.count
         }
         steps.append(.init(name: Self.stepNames[3], changed: duplicates,
                            details: ["rows_removed": .int(duplicates), "rows_kept": .int(table.rowCount)]))
@@ -94,39 +101,21 @@ public struct Cleaner: Sendable {
         return CleaningResult(table: table, report: report)
     }
 
-    /// `body` over the columns, a core's worth at a time, each result replacing its input as soon
-    /// as the batch is done: a rebuilt table never exists twice in full (10M rows are a gigabyte).
-    /// Text columns go first: they are the largest, and the ones trimming already copied, so their
-    /// pre-gather copies are freed before the rest of the new table is built.
-    static func mapInBatches(_ columns: [Column], rows: Int, _ body: @escaping @Sendable (Column) -> Column) -> [Column] {
-        var columns = columns
-        let order = columns.indices.filter { columns[$0].type == .text } + columns.indices.filter { columns[$0].type != .text }
-        let batch = Parallel.worthIt(rows: rows) ? max(1, ProcessInfo.processInfo.activeProcessorCount) : max(1, columns.count)
-        var start = 0
-        while start < order.count {
-            let indices = Array(order[start..<min(start + batch, order.count)])
-            let outputs = Parallel.map(indices.map { columns[$0] }, parallel: Parallel.worthIt(rows: rows), body)
-            for (i, column) in zip(indices, outputs) { columns[i] = column }
-            start += indices.count
-        }
-        return columns
-    }
-
-    private func transformColumns(
-        _ table: inout Table, name: String, enabled: Bool,
-        _ body: @escaping @Sendable (Column) -> (Column, Int, [String: JSONValue])
+    /// Runs a trimming or respelling step over every column, in place, and reports the cells it
+    /// changed per column; the changed rows are added to `respelled`.
+    private func respellStep(
+        _ table: inout Table, name: String, enabled: Bool, respelled: inout [RowSet?],
+        _ body: @escaping @Sendable (inout Column) -> (RowSet, [String: JSONValue])?
     ) -> CleaningReport.Step {
         var details: [String: JSONValue] = [:]
         var total = 0
-        if enabled {
-            let outputs = Parallel.map(table.columns, parallel: Parallel.worthIt(rows: table.rowCount), body)
-            for i in table.columns.indices {
-                let (out, changed, info) = outputs[i]
-                guard changed > 0 else { continue }
-                table.columns[i] = out
-                total += changed
-                details[out.name] = .object(info)
-            }
+        guard enabled else { return .init(name: name, changed: 0, details: details) }
+        let outcomes = Parallel.update(&table.columns, parallel: Parallel.worthIt(rows: table.rowCount), body)
+        for (i, outcome) in outcomes.enumerated() {
+            guard let (rows, info) = outcome else { continue }
+            total += rows.count
+            details[table.columns[i].name] = .object(info.merging(["cells": .int(rows.count)]) { $1 })
+            if respelled[i] == nil { respelled[i] = rows } else { respelled[i]!.formUnion(rows) }
         }
         return .init(name: name, changed: total, details: details)
     }

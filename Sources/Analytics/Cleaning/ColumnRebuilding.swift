@@ -1,33 +1,53 @@
-/// The few ways cleaning builds new columns: keep a subset of rows, replace category
-/// dictionaries, replace text values, fill empty cells. Every function returns a new column;
-/// the input table is never mutated.
+/// The few ways cleaning rebuilds a column: keep a subset of rows, fill empty cells, change the
+/// type. Each works on the column where it lies: the caller's table has handed its columns over
+/// (`Cleaner.clean` consumes it), so a column is freed as soon as its replacement exists and the
+/// table never exists twice.
 enum ColumnRebuilding {
-    /// The column restricted to `rows` (ascending row indices).
-    static func gather(_ column: Column, rows: [Int]) -> Column {
+    /// Restricts the column to the members of `rows`.
+    static func gather(_ column: inout Column, rows: RowSet) {
         var validity = ValidityBitmap(count: rows.count, allValid: true)
         if column.validity.nullCount > 0 {
             for (j, i) in rows.enumerated() where !column.validity[i] { validity[j] = false }
         }
-        let storage: ColumnStorage
-        switch column.storage {
-        case .integer(let a): storage = .integer(rows.map { a[$0] })
-        case .float(let a): storage = .float(rows.map { a[$0] })
-        case .boolean(let a): storage = .boolean(rows.map { a[$0] })
-        case .date(let a): storage = .date(rows.map { a[$0] })
-        case .datetime(let a): storage = .datetime(rows.map { a[$0] })
-        case .category(let codes, let dictionary): storage = .category(codes: rows.map { codes[$0] }, dictionary: dictionary)
-        case .text(let t): storage = .text(t.gather(rows: rows))
+        // The old arrays go when `storage` does, right after their smaller copies are built.
+        let storage = column.takeStorage()
+        switch storage {
+        case .integer(let a): column.storage = .integer(a.gathering(rows))
+        case .float(let a): column.storage = .float(a.gathering(rows))
+        case .boolean(let a): column.storage = .boolean(a.gathering(rows))
+        case .date(let a): column.storage = .date(a.gathering(rows))
+        case .datetime(let a): column.storage = .datetime(a.gathering(rows))
+        case .category(let codes, let dictionary): column.storage = .category(codes: codes.gathering(rows), dictionary: dictionary)
+        case .text(let t): column.storage = .text(t.gather(rows: rows))
         }
-        return Column(name: column.name, type: column.type, storage: storage, validity: validity)
+        column.validity = validity
     }
 
-    /// Same column with every cell marked valid (after its empty cells were given values).
-    static func withAllValid(_ column: Column, storage: ColumnStorage) -> Column {
-        Column(name: column.name, type: column.type, storage: storage,
-               validity: ValidityBitmap(count: column.count, allValid: true))
+    /// Marks every cell valid, after its empty cells were given values.
+    static func markAllValid(_ column: inout Column) {
+        column.validity = ValidityBitmap(count: column.count, allValid: true)
     }
 
-    static func with(_ column: Column, type: ColumnType, storage: ColumnStorage, validity: ValidityBitmap) -> Column {
-        Column(name: column.name, type: type, storage: storage, validity: validity)
+    /// Sets the cells that `validity` marks empty to `fill`, in place.
+    static func fillEmpty<T>(_ values: inout [T], validity: ValidityBitmap, with fill: T) {
+        values.withUnsafeMutableBufferPointer { v in
+            for i in 0..<v.count where !validity[i] { v[i] = fill }
+        }
+    }
+}
+
+extension Array {
+    /// The elements at the members of `rows`, in order, in an array of exactly that size.
+    func gathering(_ rows: RowSet) -> [Element] {
+        withUnsafeBufferPointer { source in
+            [Element](unsafeUninitializedCapacity: rows.count) { out, initialized in
+                var j = 0
+                for i in rows {
+                    out.initializeElement(at: j, to: source[i])
+                    j += 1
+                }
+                initialized = j
+            }
+        }
     }
 }

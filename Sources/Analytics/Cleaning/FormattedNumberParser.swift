@@ -4,8 +4,11 @@
 /// is trimmed, e.g. a column of `$1,200`, `€ 35` or `12%` that the reader kept as categories.
 /// Decided per dictionary entry, so the cost is independent of the row count.
 enum FormattedNumberParser {
-    static func parse(_ column: Column) -> (Column, changed: Int)? {
-        guard case .category(let codes, let dictionary) = column.storage, !dictionary.isEmpty else { return nil }
+    /// Turns the column into numbers in place (its codes are freed once the numbers exist);
+    /// returns the cells converted, or nil, leaving the column as it was, when some entry is not
+    /// a formatted number.
+    static func parse(_ column: inout Column) -> Int? {
+        guard case .category(_, let dictionary) = column.storage, !dictionary.isEmpty else { return nil }
         var parsed: [Double] = []
         parsed.reserveCapacity(dictionary.count)
         for entry in dictionary {
@@ -15,17 +18,15 @@ enum FormattedNumberParser {
         let integral = parsed.allSatisfy { $0 == $0.rounded() && abs($0) < 9e15 }
             && !dictionary.contains { $0.contains("%") || $0.contains(".") }
         let validity = column.validity
-        let storage: ColumnStorage
-        let type: ColumnType
+        guard case .category(let codes, _) = column.takeStorage() else { preconditionFailure("parse needs a category column") }
         if integral {
-            storage = .integer(codes.enumerated().map { validity[$0.offset] ? Int64(parsed[Int($0.element)]) : 0 })
-            type = .integer
+            column.storage = .integer(codes.enumerated().map { validity[$0.offset] ? Int64(parsed[Int($0.element)]) : 0 })
+            column.type = .integer
         } else {
-            storage = .float(codes.enumerated().map { validity[$0.offset] ? parsed[Int($0.element)] : 0 })
-            type = .float
+            column.storage = .float(codes.enumerated().map { validity[$0.offset] ? parsed[Int($0.element)] : 0 })
+            column.type = .float
         }
-        let changed = column.count - validity.nullCount
-        return (ColumnRebuilding.with(column, type: type, storage: storage, validity: validity), changed)
+        return column.count - validity.nullCount
     }
 
     /// `$1,234.50` → 1234.5, `(12)` → −12, `12%` → 0.12, `€ 35` → 35; `nil` if not a number.

@@ -14,44 +14,40 @@ enum RowHasher {
         return x &* 0x94D0_49BB_1331_11EB
     }
 
-    /// Row hashes; large tables hash their two halves on separate cores.
+    /// Row hashes; large tables hash their two halves on separate cores, each into its own part
+    /// of the one result array.
     static func hashes(_ table: Table) -> [UInt64] {
-        let n = table.rowCount
-        guard Parallel.worthIt(rows: n) else { return hashes(table, rows: 0..<n) }
-        let halves = Parallel.map([0..<(n / 2), (n / 2)..<n]) { hashes(table, rows: $0) }
-        return halves[0] + halves[1]
+        var hashes = [UInt64](repeating: 0x243F_6A88_85A3_08D3, count: table.rowCount)
+        _ = Parallel.halves(&hashes) { rows, h in fold(table, rows: rows, into: h) }
+        return hashes
     }
 
-    static func hashes(_ table: Table, rows: Range<Int>) -> [UInt64] {
-        var hashes = [UInt64](repeating: 0x243F_6A88_85A3_08D3, count: rows.count)
-        let base = rows.lowerBound
+    /// Folds every column's cells of `rows` into `h` (indexed by row, like the table).
+    static func fold(_ table: Table, rows: Range<Int>, into h: UnsafeMutableBufferPointer<UInt64>) {
         for column in table.columns {
             let validity = column.validity
             let all = validity.nullCount == 0
-            hashes.withUnsafeMutableBufferPointer { h in
-                func fold<T>(_ a: [T], _ bits: (T) -> UInt64) {
-                    a.withUnsafeBufferPointer { v in
-                        for i in 0..<h.count {
-                            h[i] = mix(h[i], (all || validity[base + i]) ? bits(v[base + i]) : nullHash)
-                        }
-                    }
-                }
-                switch column.storage {
-                case .integer(let a): fold(a) { UInt64(bitPattern: $0) }
-                // +0.0 for -0.0 so values that compare equal hash equal.
-                case .float(let a): fold(a) { ($0 == 0 ? 0.0 : $0).bitPattern }
-                case .boolean(let a): fold(a) { $0 ? 1 : 2 }
-                case .date(let a): fold(a) { UInt64(bitPattern: Int64($0)) }
-                case .datetime(let a): fold(a) { UInt64(bitPattern: $0) }
-                case .category(let codes, _): fold(codes) { UInt64($0) }
-                case .text(let text):
-                    for i in 0..<h.count {
-                        h[i] = mix(h[i], (all || validity[base + i]) ? text.withValue(base + i) { bytesHash(UnsafeRawBufferPointer($0)) } : nullHash)
+            func fold<T>(_ a: [T], _ bits: (T) -> UInt64) {
+                a.withUnsafeBufferPointer { v in
+                    for i in rows {
+                        h[i] = mix(h[i], (all || validity[i]) ? bits(v[i]) : nullHash)
                     }
                 }
             }
+            switch column.storage {
+            case .integer(let a): fold(a) { UInt64(bitPattern: $0) }
+            // +0.0 for -0.0 so values that compare equal hash equal.
+            case .float(let a): fold(a) { ($0 == 0 ? 0.0 : $0).bitPattern }
+            case .boolean(let a): fold(a) { $0 ? 1 : 2 }
+            case .date(let a): fold(a) { UInt64(bitPattern: Int64($0)) }
+            case .datetime(let a): fold(a) { UInt64(bitPattern: $0) }
+            case .category(let codes, _): fold(codes) { UInt64($0) }
+            case .text(let text):
+                for i in rows {
+                    h[i] = mix(h[i], (all || validity[i]) ? text.withValue(i) { bytesHash(UnsafeRawBufferPointer($0)) } : nullHash)
+                }
+            }
         }
-        return hashes
     }
 
     /// Hash of the UTF-8 bytes, eight at a time: deterministic across runs (unlike `Hasher`).
@@ -103,18 +99,20 @@ enum RowHasher {
 
 /// Finds exact duplicate rows with an open-addressing table keyed by row hash.
 enum Deduplicator {
-    /// Indices of the rows to keep (first occurrences, ascending) and the number of duplicates.
-    static func firstOccurrences(_ table: Table) -> (keep: [Int], duplicates: Int) {
+    /// The rows to keep (first occurrences) and how many rows repeat an earlier one.
+    ///
+    /// Memory beyond the table: the row hashes (8 bytes a row) and the slots (4 bytes each,
+    /// between 4/3 and 8/3 per row, so probe runs stay short), both freed on return; the result
+    /// is one bit per row.
+    static func firstOccurrences(_ table: Table) -> (keep: RowSet, duplicates: Int) {
         let n = table.rowCount
         let hashes = RowHasher.hashes(table)
         var capacity = 16
-        while capacity < 2 * n { capacity <<= 1 }
+        while capacity * 3 < 4 * n { capacity <<= 1 }
         let mask = capacity - 1
         // Slot holds row index + 1; 0 marks an empty slot.
         var slots = [Int32](repeating: 0, count: capacity)
-        var keep: [Int] = []
-        keep.reserveCapacity(n)
-        var duplicates = 0
+        var keep = RowSet(rows: n, all: true)
         hashes.withUnsafeBufferPointer { h in
             slots.withUnsafeMutableBufferPointer { s in
                 for i in 0..<n {
@@ -129,14 +127,13 @@ enum Deduplicator {
                         slot = (slot + 1) & mask
                     }
                     if duplicate {
-                        duplicates += 1
+                        keep.remove(i)
                     } else {
                         s[slot] = Int32(i + 1)
-                        keep.append(i)
                     }
                 }
             }
         }
-        return (keep, duplicates)
+        return (keep, n - keep.count)
     }
 }

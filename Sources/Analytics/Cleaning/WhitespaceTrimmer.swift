@@ -1,54 +1,95 @@
 /// Trims leading and trailing whitespace in category dictionaries and text cells.
 ///
 /// Categories are trimmed per dictionary entry and entries that become equal are merged, so the
-/// cost depends on the number of distinct values, not rows. Returns per column the cells changed.
+/// cost depends on the number of distinct values, not rows. Columns are changed where they lie
+/// (text values move down over the whitespace they lose), so trimming copies no column.
 enum WhitespaceTrimmer {
-    static func trim(_ column: Column) -> (Column, changed: Int) {
+    /// Trims the column in place; returns the rows whose value changed, or nil when none did.
+    static func trim(_ column: inout Column) -> RowSet? {
         switch column.storage {
-        case .category(let codes, let dictionary):
+        case .category(_, let dictionary):
             let trimmed = dictionary.map { $0.trimmingWhitespace() }
-            guard trimmed != dictionary else { return (column, 0) }
-            let (newCodes, newDictionary, changed) = CategoryRemapper.remap(
-                codes: codes, validity: column.validity, dictionary: dictionary, to: trimmed)
-            return (ColumnRebuilding.with(column, type: column.type, storage: .category(codes: newCodes, dictionary: newDictionary),
-                                          validity: column.validity), changed)
-        case .text(let text):
-            // Only values that start or end with a byte outside printable ASCII can need trimming;
-            // the rest are checked without creating a string.
-            var needsTrim: [Int] = []
-            for i in 0..<column.count where column.validity[i] {
-                let plain = text.withValue(i) { v in
-                    guard let first = v.first, let last = v.last else { return true }
-                    return first > 0x20 && first < 0x80 && last > 0x20 && last < 0x80
-                }
-                if !plain && text[i].trimmingWhitespace().utf8.count != text.byteCount(i) { needsTrim.append(i) }
-            }
-            guard !needsTrim.isEmpty else { return (column, 0) }
-            var validity = column.validity
-            var builder = TextStorage.Builder(capacity: column.count, byteCapacity: text.bytes.count)
-            var next = 0
-            for i in 0..<column.count {
-                if next < needsTrim.count && needsTrim[next] == i {
-                    next += 1
-                    let trimmed = text[i].trimmingWhitespace()
-                    if trimmed.isEmpty { validity[i] = false; builder.appendEmpty() } else { builder.append(trimmed) }
-                } else {
-                    text.withValue(i) { builder.append($0) }
-                }
-            }
-            return (ColumnRebuilding.with(column, type: .text, storage: .text(builder.finish()), validity: validity), needsTrim.count)
+            guard trimmed != dictionary else { return nil }
+            return CategoryRemapper.respell(&column, to: trimmed)
+        case .text:
+            return trimText(&column)
         default:
-            return (column, 0)
+            return nil
         }
+    }
+
+    private static func trimText(_ column: inout Column) -> RowSet? {
+        let (changed, grows) = cellsToTrim(column)
+        guard changed.count > 0 else { return nil }
+        guard case .text(var text) = column.takeStorage() else { preconditionFailure("trimText needs a text column") }
+        let trimmed = { (value: UnsafeBufferPointer<UInt8>) in String(decoding: value, as: UTF8.self).trimmingWhitespace() }
+        if grows {
+            // Only bytes that are not UTF-8 can make a trimmed value longer (each becomes U+FFFD):
+            // then the column is written anew.
+            var builder = TextStorage.Builder(capacity: text.count, byteCapacity: text.bytes.count)
+            for i in 0..<text.count {
+                text.withValue(i) { value in
+                    if changed.contains(i) { builder.append(trimmed(value)) } else { builder.append(value) }
+                }
+            }
+            text = builder.finish()
+        } else {
+            text.shrink(rows: changed, trimmed)
+        }
+        // A value that was only whitespace is now empty: an empty cell.
+        for i in changed where text.byteCount(i) == 0 { column.validity[i] = false }
+        column.storage = .text(text)
+        return changed
+    }
+
+    /// Text cells whose trimmed value differs, and whether any trimmed value has more bytes.
+    /// Only values that start or end with a byte outside printable ASCII can need trimming; the
+    /// rest are checked without creating a string.
+    private static func cellsToTrim(_ column: Column) -> (RowSet, grows: Bool) {
+        guard case .text(let text) = column.storage else { return (RowSet(rows: column.count), false) }
+        var changed = RowSet(rows: column.count)
+        var grows = false
+        for i in 0..<column.count where column.validity[i] {
+            let plain = text.withValue(i) { v in
+                guard let first = v.first, let last = v.last else { return true }
+                return first > 0x20 && first < 0x80 && last > 0x20 && last < 0x80
+            }
+            guard !plain else { continue }
+            let length = text[i].trimmingWhitespace().utf8.count
+            if length != text.byteCount(i) {
+                changed.insert(i)
+                grows = grows || length > text.byteCount(i)
+            }
+        }
+        return (changed, grows)
     }
 }
 
 /// Maps a category column onto a new spelling per dictionary entry, merging entries that
 /// collide, and counts the cells whose spelling changed.
 enum CategoryRemapper {
+    /// Respells a category column's dictionary entries (`spelling[code]` for each code), merging
+    /// entries that collide; rewrites the codes where they lie and returns the (valid) rows whose
+    /// spelling changed; nil, leaving the column as it was, when no valid cell would change.
+    static func respell(_ column: inout Column, to spelling: [String]) -> RowSet? {
+        guard changesAnyCell(column, to: spelling) else { return nil }
+        guard case .category(var codes, let dictionary) = column.takeStorage() else {
+            preconditionFailure("respell needs a category column")
+        }
+        let (newDictionary, changed) = remap(codes: &codes, validity: column.validity, dictionary: dictionary, to: spelling)
+        column.storage = .category(codes: codes, dictionary: newDictionary)
+        return changed
+    }
+
+    private static func changesAnyCell(_ column: Column, to spelling: [String]) -> Bool {
+        guard case .category(let codes, let dictionary) = column.storage else { return false }
+        let counts = codeCounts(codes, validity: column.validity, dictionarySize: dictionary.count)
+        return dictionary.indices.contains { counts[$0] > 0 && dictionary[$0] != spelling[$0] }
+    }
+
     static func remap(
-        codes: [UInt32], validity: ValidityBitmap, dictionary: [String], to spelling: [String]
-    ) -> (codes: [UInt32], dictionary: [String], changed: Int) {
+        codes: inout [UInt32], validity: ValidityBitmap, dictionary: [String], to spelling: [String]
+    ) -> (dictionary: [String], changed: RowSet) {
         var newDictionary: [String] = []
         var index: [String: UInt32] = [:]
         var table = [UInt32](repeating: 0, count: dictionary.count)
@@ -63,16 +104,15 @@ enum CategoryRemapper {
             }
         }
         let differs = dictionary.indices.map { dictionary[$0] != spelling[$0] }
-        var changed = 0
-        var newCodes = codes
-        newCodes.withUnsafeMutableBufferPointer { c in
+        var changed = RowSet(rows: codes.count)
+        codes.withUnsafeMutableBufferPointer { c in
             for i in 0..<c.count {
                 let old = Int(c[i])
                 c[i] = table[old]
-                if differs[old] && validity[i] { changed += 1 }
+                if differs[old] && validity[i] { changed.insert(i) }
             }
         }
-        return (newCodes, newDictionary, changed)
+        return (newDictionary, changed)
     }
 
     /// Cells per dictionary code (valid cells only).

@@ -106,3 +106,14 @@ extension CivilDate {
         }
     }
 }
+
+extension Column {
+    /// The storage, moved out of the column (which is left with empty storage until the caller
+    /// puts storage back). Taken from a column nobody else holds, its arrays have one owner and
+    /// can be changed in place: filling the gaps of a million-row column then copies nothing.
+    mutating func takeStorage() -> ColumnStorage {
+        let taken = storage
+        storage = .boolean([])
+        return taken
+    }
+}

@@ -40,14 +40,48 @@ public struct TextStorage: Sendable, Equatable {
     }
 
     /// The values at `rows`, in that order.
-    func gather(rows: [Int]) -> TextStorage {
+    func gather<Rows: Sequence<Int>>(rows: Rows) -> TextStorage {
         var total = 0
         for r in rows { total += byteCount(r) }
-        var builder = Builder(capacity: rows.count, byteCapacity: total)
+        var builder = Builder(capacity: rows.underestimatedCount, byteCapacity: total)
         bytes.withUnsafeBufferPointer { all in
             for r in rows { builder.append(UnsafeBufferPointer(rebasing: all[offsets[r]..<offsets[r + 1]])) }
         }
         return builder.finish()
+    }
+
+    /// Replaces the values at `rows` (ascending) with `replacement` of their bytes, which must be
+    /// no longer, moving the bytes of later values down where they lie. Trimming a column this
+    /// way needs no second buffer the size of the column.
+    mutating func shrink<Rows: Sequence<Int>>(rows: Rows, _ replacement: (UnsafeBufferPointer<UInt8>) -> String) {
+        var written = 0
+        bytes.withUnsafeMutableBufferPointer { b in
+            offsets.withUnsafeMutableBufferPointer { o in
+                var rows = rows.makeIterator()
+                var nextRow = rows.next()
+                var start = o[0]
+                for i in 0..<(o.count - 1) {
+                    let end = o[i + 1]
+                    if nextRow == i {
+                        nextRow = rows.next()
+                        var value = replacement(UnsafeBufferPointer(rebasing: b[start..<end]))
+                        value.withUTF8 { v in
+                            precondition(v.count <= end - start, "a replacement may not be longer than its value")
+                            if let source = v.baseAddress, !v.isEmpty { (b.baseAddress! + written).update(from: source, count: v.count) }
+                            written += v.count
+                        }
+                    } else {
+                        if written != start, end > start {
+                            UnsafeMutableRawPointer(b.baseAddress! + written).copyMemory(from: b.baseAddress! + start, byteCount: end - start)
+                        }
+                        written += end - start
+                    }
+                    start = end
+                    o[i + 1] = written
+                }
+            }
+        }
+        bytes.removeLast(bytes.count - written)
     }
 
     /// Appends values one after another.

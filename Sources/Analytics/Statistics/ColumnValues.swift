@@ -41,9 +41,20 @@ enum ColumnValues {
 
     /// The valid values only, in row order.
     static func validDoubles(_ column: Column) -> [Double]? {
-        guard let all = doubles(column) else { return nil }
-        if column.validity.nullCount == 0 { return all }
-        return all.filter { !$0.isNaN }
+        let validity = column.validity
+        guard validity.nullCount > 0 else { return doubles(column) }
+        // One pass into an array of the exact size, not a column-sized array of NaNs filtered again.
+        var out: [Double] = []
+        out.reserveCapacity(validity.count - validity.nullCount)
+        switch column.storage {
+        case .integer(let a):
+            for i in 0..<a.count where validity[i] { out.append(Double(a[i])) }
+        case .float(let a):
+            for i in 0..<a.count where validity[i] && !a[i].isNaN { out.append(a[i]) }
+        default:
+            return nil
+        }
+        return out
     }
 
     /// Day number (days since 1970-01-01 UTC) per row, `missingDay` where empty; datetimes are

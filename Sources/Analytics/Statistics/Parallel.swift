@@ -17,6 +17,23 @@ enum Parallel {
         return slots.values()
     }
 
+    /// `body` applied to every element where it lies (each worker changes only its own element),
+    /// returning its results in order. Cleaning rebuilds columns this way: a column handed over
+    /// by its only owner is changed without copying it, and a replaced column is freed at once.
+    static func update<T, R: Sendable>(_ items: inout [T], parallel: Bool = true, _ body: @Sendable (inout T) -> R) -> [R] {
+        guard parallel, items.count > 1, ProcessInfo.processInfo.activeProcessorCount > 1 else {
+            return items.indices.map { body(&items[$0]) }
+        }
+        return items.withUnsafeMutableBufferPointer { buffer in
+            let shared = SharedRows(base: buffer.baseAddress!, count: buffer.count)
+            let slots = Slots<R>(count: shared.count)
+            DispatchQueue.concurrentPerform(iterations: shared.count) { i in
+                slots.set(i, body(&shared.base[i]))
+            }
+            return slots.values()
+        }
+    }
+
     /// Runs `body` over row ranges that split `0..<array.count` in two, at the same time, each
     /// writing only its own rows of `array` (hence safe without locks); returns both results.
     static func halves<T, R: Sendable>(

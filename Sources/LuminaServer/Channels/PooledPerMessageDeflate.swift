@@ -1,60 +1,18 @@
-import HummingbirdWebSocket
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOWebSocket
 
-/// permessage-deflate (RFC 7692) for the server's WebSockets, without zlib state per socket.
+/// permessage-deflate (RFC 7692) for one of the server's WebSockets, without zlib state per socket.
 ///
-/// Browsers always offer permessage-deflate. Hummingbird's own extension creates a compressor and
-/// a decompressor for every socket at the handshake (~300 KiB of zlib memory when used, and
-/// ~70 KiB resident at once for the compressor's cleared hash table), which at 10,000 sockets
-/// dwarfs everything else a socket costs. Here the answer always asks for no context takeover in
-/// both directions, so a socket borrows a pooled zlib stream only while a compressed message
-/// passes and an idle socket holds none. See `PerMessageDeflateOffer` for the negotiation.
-struct PooledPerMessageDeflateBuilder: WebSocketExtensionBuilder {
-    static let name = "permessage-deflate"
-
-    let pool: ZlibStreamPool
-    /// Largest payload one received frame may expand to (larger frames close the socket with 1009).
-    let maxDecompressedFrameSize: Int
-    /// Smaller messages are sent uncompressed: deflate's few bytes of framing would not pay off.
-    let minFrameSizeToCompress: Int
-
-    func clientRequestHeader() -> String {
-        "permessage-deflate; server_no_context_takeover; client_no_context_takeover"
-    }
-
-    func serverReponseHeader(to request: WebSocketExtensionHTTPParameters) -> String? {
-        PerMessageDeflateOffer(parameters: request.parameters)?.responseHeader
-    }
-
-    func serverExtension(from request: WebSocketExtensionHTTPParameters) throws -> (any WebSocketExtension)? {
-        guard let offer = PerMessageDeflateOffer(parameters: request.parameters) else { return nil }
-        return PooledPerMessageDeflate(offer: offer, pool: pool, maxDecompressedFrameSize: maxDecompressedFrameSize,
-                                       minFrameSizeToCompress: minFrameSizeToCompress)
-    }
-
-    /// Server side only: the load client and tests use Hummingbird's client extension.
-    func clientExtension(from response: WebSocketExtensionHTTPParameters) throws -> (any WebSocketExtension)? { nil }
-}
-
-extension WebSocketExtensionFactory {
-    /// permessage-deflate with pooled zlib streams (see `PooledPerMessageDeflateBuilder`).
-    static func pooledPerMessageDeflate(
-        pool: ZlibStreamPool = .shared, maxDecompressedFrameSize: Int, minFrameSizeToCompress: Int = 256
-    ) -> WebSocketExtensionFactory {
-        .init {
-            PooledPerMessageDeflateBuilder(pool: pool, maxDecompressedFrameSize: maxDecompressedFrameSize,
-                                           minFrameSizeToCompress: minFrameSizeToCompress)
-        }
-    }
-}
-
-/// The per-socket side: which message is being received or sent, and the stream it borrowed.
-///
-/// Frames of one direction arrive one at a time (the library reads with one iterator and writes
-/// from its handler actor), but the two directions may run at once, hence the lock.
-final class PooledPerMessageDeflate: WebSocketExtension, @unchecked Sendable {
+/// Browsers always offer permessage-deflate. Keeping a compressor and a decompressor per socket
+/// costs ~300 KiB of zlib memory when used (and ~70 KiB resident at once for the compressor's
+/// cleared hash table), which at 10,000 sockets dwarfs everything else a socket costs. Here the
+/// answer always asks for no context takeover in both directions (`PerMessageDeflateOffer`), so a
+/// socket borrows a pooled zlib stream only while a compressed message passes and an idle socket
+/// holds none. `LiveSocketHandler` calls `received` and `toSend` for each data frame, on the
+/// socket's event loop; the state (which message is being received or sent, and the stream it
+/// borrowed) sits behind an uncontended lock so tests can drive it from any task.
+final class PooledPerMessageDeflate: @unchecked Sendable {
     private enum Progress {
         /// Between messages; nothing borrowed.
         case idle
@@ -64,8 +22,7 @@ final class PooledPerMessageDeflate: WebSocketExtension, @unchecked Sendable {
         case compressed(ZlibStreamPool.Stream)
     }
 
-    let name = "permessage-deflate"
-    var reservedBits: WebSocketFrame.ReservedBits { .rsv1 }
+    static let name = "permessage-deflate"
 
     let offer: PerMessageDeflateOffer
     private let pool: ZlibStreamPool
@@ -88,21 +45,6 @@ final class PooledPerMessageDeflate: WebSocketExtension, @unchecked Sendable {
         if case .compressed(let stream) = receiving { pool.giveBack(stream) }
         if case .compressed(let stream) = sending { pool.giveBack(stream) }
     }
-
-    func processReceivedFrame(_ frame: WebSocketFrame, context: WebSocketExtensionContext) async throws -> WebSocketFrame {
-        do {
-            return try received(frame)
-        } catch .tooLarge {
-            // The library closes with 1009 (message too big) for this error.
-            throw NIOWebSocketError.invalidFrameLength
-        }
-    }
-
-    func processFrameToSend(_ frame: WebSocketFrame, context: WebSocketExtensionContext) async throws -> WebSocketFrame {
-        try toSend(frame)
-    }
-
-    func shutdown() async {}
 
     /// Expands a received data frame if its message is compressed (RSV1 on the message's first frame).
     func received(_ frame: WebSocketFrame) throws(PerMessageDeflateError) -> WebSocketFrame {

@@ -20,13 +20,13 @@ struct UploadSocket {
     /// Close code for a stale connection when the same upload reconnects.
     static let superseded: UInt16 = 4000
 
-    func run(user: ChannelUser, uploadID: Int, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    func run(user: ChannelUser, uploadID: Int, socket: LiveSocket) async {
         let connection = await hub.connect(user: user)
         do {
             try await hub.add(connection, to: .upload(uploadID))
         } catch {
             await hub.disconnect(connection)
-            await SocketSession.refuse(outbound, code: 1011, reason: "\(error)")
+            socket.close(code: 1011, reason: "\(error)")
             return
         }
         var receiver: UploadReceiver?
@@ -56,8 +56,8 @@ struct UploadSocket {
             refuse(connection, .storage("the upload could not be read from the database"), code: 1011)
         }
         let active = receiver
-        await SocketSession.run(hub: hub, connection: connection, inbound: inbound, outbound: outbound,
-                                maxMessageSize: 1 << 20, logger: logger) { message in
+        let service = self.service
+        SocketSession.serve(socket, hub: hub, connection: connection, onMessage: { message in
             guard let receiver = active else { return }
             switch message {
             case .binary(let buffer):
@@ -72,8 +72,9 @@ struct UploadSocket {
                 SocketSession.sendError(hub, connection, code: "unexpected_message",
                                         message: "Send the file as binary frames; this socket takes no text messages.")
             }
-        }
-        if let receiver { await service.end(receiver) }
+        }, onEnd: {
+            if let receiver = active { await service.end(receiver) }
+        })
     }
 
     /// Sends one `error` and closes once it has been written.

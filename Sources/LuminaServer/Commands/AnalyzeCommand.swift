@@ -14,7 +14,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a report for people.") var json = false
 
     func run() throws {
-        let result: ReadResult
+        var result: ReadResult
         do {
             result = try CSVDatasetReader.read(fileAt: URL(fileURLWithPath: file))
         } catch let error as CSVError {
@@ -22,10 +22,13 @@ struct AnalyzeCommand: ParsableCommand {
         } catch {
             try fail(code: "unreadable", message: "\(error)")
         }
-        let cleaned = Cleaner().clean(result.table)
+        let rawProfile = Profiler().profile(result.table)
+        // Handed over to cleaning, which frees the raw columns as it replaces them.
+        let raw = result.table
+        result.table = Table(columns: [], rowCount: 0)
+        let cleaned = Cleaner().clean(consume raw)
         let profile = Profiler().profile(cleaned.table)
         let insights = InsightDetector().detect(cleaned.table, profile: profile)
-        let rawProfile = Profiler().profile(result.table)
         let analysis = Analysis(
             dialect: result.dialect, encoding: result.encoding.rawValue, rowCount: result.rawRowCount,
             skippedTitleRows: result.skippedTitleRows, raggedRows: result.raggedRows, warnings: result.warnings,

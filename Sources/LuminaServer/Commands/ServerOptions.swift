@@ -32,6 +32,10 @@ struct ServerOptions: ParsableArguments {
     var jobLeaseTTL: Double?
     @Option(help: "Seconds running jobs get to finish on shutdown before they are interrupted (LUMINA_JOB_SHUTDOWN_GRACE).")
     var jobShutdownGrace: Double?
+    @Option(help: "Seconds between pings of an idle WebSocket; a peer silent for two intervals is disconnected (LUMINA_SOCKET_PING_INTERVAL).")
+    var socketPingInterval: Double?
+    @Option(help: "Seconds a WebSocket may leave its queued messages unread before it is closed with 1013 (LUMINA_SOCKET_STALL_TIMEOUT).")
+    var socketStallTimeout: Double?
 
     func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LuminaConfiguration {
         var config = LuminaConfiguration()
@@ -95,6 +99,10 @@ struct ServerOptions: ParsableArguments {
         config.jobLeaseTTL = try number(jobLeaseTTL, "JOB_LEASE_TTL") ?? config.jobLeaseTTL
         guard config.jobLeaseTTL >= 1 else { throw ValidationError("the job lease TTL must be at least 1 second") }
         config.jobShutdownGrace = try number(jobShutdownGrace, "JOB_SHUTDOWN_GRACE") ?? config.jobShutdownGrace
+        config.socketPingInterval = try number(socketPingInterval, "SOCKET_PING_INTERVAL") ?? config.socketPingInterval
+        guard config.socketPingInterval >= 0.05 else { throw ValidationError("the socket ping interval must be at least 0.05 seconds") }
+        config.socketStallTimeout = try number(socketStallTimeout, "SOCKET_STALL_TIMEOUT") ?? config.socketStallTimeout
+        guard config.socketStallTimeout >= 0.05 else { throw ValidationError("the socket stall timeout must be at least 0.05 seconds") }
         config.smtp.host = env("SMTP_HOST")
         config.smtp.port = try number(nil as Int?, "SMTP_PORT") ?? config.smtp.port
         config.smtp.username = env("SMTP_USERNAME")

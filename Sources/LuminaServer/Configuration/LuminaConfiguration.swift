@@ -55,6 +55,8 @@ public struct LuminaConfiguration: Sendable {
     public var jobRetentionDays: Int = 90
     public var jobLeaseTTL: TimeInterval = 120
     public var jobShutdownGrace: TimeInterval = 30
+    public var socketPingInterval: TimeInterval = 30
+    public var socketStallTimeout: TimeInterval = 10
     public var bcryptCost: Int = 12
     public var loginLimits: LoginLimits = .init()
     public var smtp: SMTPSettings = .init()

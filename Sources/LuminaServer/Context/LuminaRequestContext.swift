@@ -1,12 +1,12 @@
 import Foundation
 import Hummingbird
-import HummingbirdWebSocket
 import NIOCore
 
 /// Per-request facts: who is asking and from where. Services never live here; it is rebuilt per request.
-struct LuminaRequestContext: RequestContext, WebSocketRequestContext {
+struct LuminaRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
-    let webSocket: WebSocketHandlerReference<LuminaRequestContext>
+    /// Where a WebSocket route leaves the code that serves the socket (see `Router.socket`).
+    let socketUpgrade: SocketUpgradeSlot
     /// The signed-in user, set by `AuthenticationMiddleware`.
     var identity: Identity?
     /// The peer's IP address, for rate limits and the access log.
@@ -16,7 +16,7 @@ struct LuminaRequestContext: RequestContext, WebSocketRequestContext {
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.webSocket = .init()
+        self.socketUpgrade = SocketUpgradeSlot()
         self.remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 

@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import HummingbirdWebSocket
 import Logging
 import Realtime
 import SQLKit
@@ -17,11 +16,11 @@ struct ChannelsController: Sendable {
     let logger: Logger
 
     func addRoutes(to router: Router<LuminaRequestContext>) {
-        router.ws("ws/dashboard/:id", shouldUpgrade: upgrade) { inbound, outbound, ws in
-            await dashboard(inbound, outbound, ws)
+        router.socket("ws/dashboard/:id", shouldUpgrade: checkOrigin) { socket, request, context in
+            await dashboard(socket, request, context)
         }
-        router.ws("ws/data-cleaning/:id", shouldUpgrade: upgrade) { inbound, outbound, ws in
-            await join(inbound, outbound, ws, greeting: { _, context in
+        router.socket("ws/data-cleaning/:id", shouldUpgrade: checkOrigin) { socket, request, context in
+            await join(socket, request, context, greeting: { _, context in
                 // A page that opens after a fast cleaning finished still learns how it ended.
                 guard let id = Int(context.parameters.get("id") ?? ""),
                       let status = try? await datasets.database.withConnection({ db in
@@ -47,40 +46,39 @@ struct ChannelsController: Sendable {
                 return [.dataCleaning(id)]
             }
         }
-        router.ws("ws/upload/:id", shouldUpgrade: upgrade) { inbound, outbound, ws in
-            guard let user = await signedIn(outbound, ws) else { return }
-            guard let id = Int(ws.requestContext.parameters.get("id") ?? ""), await uploads.isOwned(uploadID: id, by: user) else {
-                await SocketSession.refuse(outbound, code: ChannelCloseCode.forbidden, reason: "no access")
+        // Upload chunks are binary messages of up to 1 MiB.
+        router.socket("ws/upload/:id", maxMessageSize: 1 << 20, shouldUpgrade: checkOrigin) { socket, request, context in
+            guard let user = await signedIn(socket, request, context) else { return }
+            guard let id = Int(context.parameters.get("id") ?? ""), await uploads.isOwned(uploadID: id, by: user) else {
+                socket.close(code: ChannelCloseCode.forbidden, reason: "no access")
                 return
             }
             await UploadSocket(hub: hub, service: uploadService, logger: logger)
-                .run(user: ChannelUser(id: user.id, name: user.name), uploadID: id, inbound: inbound, outbound: outbound)
+                .run(user: ChannelUser(id: user.id, name: user.name), uploadID: id, socket: socket)
         }
-        router.ws("ws/insights", shouldUpgrade: upgrade) { inbound, outbound, ws in
-            await join(inbound, outbound, ws) { user, _ in [InsightsAudience.group(for: user)] }
+        router.socket("ws/insights", shouldUpgrade: checkOrigin) { socket, request, context in
+            await join(socket, request, context) { user, _ in [InsightsAudience.group(for: user)] }
         }
-        router.ws("ws/notifications", shouldUpgrade: upgrade) { inbound, outbound, ws in
-            await join(inbound, outbound, ws) { user, _ in
+        router.socket("ws/notifications", shouldUpgrade: checkOrigin) { socket, request, context in
+            await join(socket, request, context) { user, _ in
                 user.role == .admin ? [.user(user.id), AdminAudience.group] : [.user(user.id)]
             }
         }
     }
 
-    @Sendable func upgrade(_ request: Request, context: LuminaRequestContext) async throws -> RouterShouldUpgrade {
+    @Sendable func checkOrigin(_ request: Request, context: LuminaRequestContext) async throws {
         try authenticator.checkOrigin(request)
-        return .upgrade([:])
     }
 
     /// A socket that only listens: authorise, join `groups`, then forward what the groups receive.
     private func join(
-        _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter,
-        _ ws: WebSocketRouterContext<LuminaRequestContext>,
+        _ socket: LiveSocket, _ request: Request, _ context: LuminaRequestContext,
         greeting: @Sendable (User, LuminaRequestContext) async -> OutboundMessage? = { _, _ in nil },
         groups: @Sendable (User, LuminaRequestContext) async -> [ChannelGroup]?
     ) async {
-        guard let user = await signedIn(outbound, ws) else { return }
-        guard let groups = await groups(user, ws.requestContext) else {
-            await SocketSession.refuse(outbound, code: ChannelCloseCode.forbidden, reason: "no access")
+        guard let user = await signedIn(socket, request, context) else { return }
+        guard let groups = await groups(user, context) else {
+            socket.close(code: ChannelCloseCode.forbidden, reason: "no access")
             return
         }
         let connection = await hub.connect(user: ChannelUser(id: user.id, name: user.name))
@@ -88,29 +86,29 @@ struct ChannelsController: Sendable {
             for group in groups { try await hub.add(connection, to: group) }
         } catch {
             await hub.disconnect(connection)
-            await SocketSession.refuse(outbound, code: 1011, reason: "\(error)")
+            socket.close(code: 1011, reason: "\(error)")
             return
         }
-        if let message = await greeting(user, ws.requestContext) { hub.send(message, toConnection: connection) }
-        await SocketSession.run(hub: hub, connection: connection, inbound: inbound, outbound: outbound, logger: logger)
+        if let message = await greeting(user, context) { hub.send(message, toConnection: connection) }
+        SocketSession.serve(socket, hub: hub, connection: connection)
     }
 
-    private func signedIn(_ outbound: WebSocketOutboundWriter, _ ws: WebSocketRouterContext<LuminaRequestContext>) async -> User? {
-        switch await authenticator.authenticate(ws.request, context: ws.requestContext) {
+    /// The socket's user, or nil after closing it with 4401.
+    private func signedIn(_ socket: LiveSocket, _ request: Request, _ context: LuminaRequestContext) async -> User? {
+        switch await authenticator.authenticate(request, context: context) {
         case .user(let user): return user
         case .refused(let code, let reason):
-            await SocketSession.refuse(outbound, code: code, reason: reason)
+            socket.close(code: code, reason: reason)
             return nil
         }
     }
 
     /// `/ws/dashboard/<id>/`: presence, and relays of members' filter and widget changes.
-    private func dashboard(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter,
-                           _ ws: WebSocketRouterContext<LuminaRequestContext>) async {
-        guard let user = await signedIn(outbound, ws) else { return }
-        guard let id = Int(ws.requestContext.parameters.get("id") ?? ""),
+    private func dashboard(_ socket: LiveSocket, _ request: Request, _ context: LuminaRequestContext) async {
+        guard let user = await signedIn(socket, request, context) else { return }
+        guard let id = Int(context.parameters.get("id") ?? ""),
               let (_, access) = try? await dashboards.find(id: id, for: user) else {
-            await SocketSession.refuse(outbound, code: ChannelCloseCode.forbidden, reason: "no access")
+            socket.close(code: ChannelCloseCode.forbidden, reason: "no access")
             return
         }
         let member = ChannelUser(id: user.id, name: user.name)
@@ -119,12 +117,12 @@ struct ChannelsController: Sendable {
             try await hub.add(connection, to: .dashboard(id), presence: true)
         } catch {
             await hub.disconnect(connection)
-            await SocketSession.refuse(outbound, code: 1011, reason: "\(error)")
+            socket.close(code: 1011, reason: "\(error)")
             return
         }
         let relay = DashboardSocketRelay(hub: hub, dashboards: dashboards, dashboardID: id, user: user,
                                          member: member, canEdit: access.canEdit, connection: connection)
-        await SocketSession.run(hub: hub, connection: connection, inbound: inbound, outbound: outbound, logger: logger) { message in
+        SocketSession.serve(socket, hub: hub, connection: connection) { message in
             await relay.handle(message)
         }
     }

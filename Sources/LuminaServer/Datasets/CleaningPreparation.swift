@@ -60,7 +60,9 @@ struct CleaningComputation: Sendable {
             }
             // Reading is the first tenth, cleaning up to 80 %, storing the rest.
             sink.yield(("Reading the raw file...", 10))
-            let result = Cleaner(options: options).clean(raw) { step, percent in
+            // Handed over: a table read again here has no other owner, so cleaning frees its raw
+            // columns as it goes (one taken from an upload is still being stored and stays as is).
+            let result = Cleaner(options: options).clean(consume raw) { step, percent in
                 sink.yield((step, 10 + percent * 70 / 100))
             }
             sink.yield(("Profiling columns...", 80))
