@@ -56,8 +56,19 @@ struct CSVTokenizer {
     }
 
     /// Reads the next record's fields into `fields` (emptied first); false at the end of the bytes.
+    /// For the few records read outside the scan (header, probes, tests): the same code as the scan's.
     mutating func nextRecord(into fields: inout [UInt64]) throws(CSVError) -> Bool {
+        var list = FieldList(capacity: max(16, fields.capacity))
+        defer { list.deallocate() }
         fields.removeAll(keepingCapacity: true)
+        guard try nextRecord(into: &list) else { return false }
+        fields.append(contentsOf: list.buffer)
+        return true
+    }
+
+    /// Reads the next record's fields into `fields` (emptied first); false at the end of the bytes.
+    mutating func nextRecord(into fields: inout FieldList) throws(CSVError) -> Bool {
+        fields.count = 0
         skipBlankLines()
         let n = bytes.count
         guard position < n else { return false }
@@ -152,10 +163,19 @@ struct CSVTokenizer {
 
     /// The field's value: quotes removed and doubled quotes undone. Plain and simply quoted fields
     /// are views into `bytes`; the others are written into `scratch` (valid until its next use).
+    /// Inlined into the scan for the common fields; only those with quotes to undo make a call.
+    @inline(__always)
     static func value(_ ref: UInt64, in bytes: UnsafeBufferPointer<UInt8>, scratch: ScratchBuffer) -> UnsafeBufferPointer<UInt8> {
         let start = start(ref), length = length(ref)
         guard isQuoted(ref) else { return UnsafeBufferPointer(rebasing: bytes[start..<(start + length)]) }
         guard ref & complexBit != 0 else { return UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(start + length - 1)]) }
+        return unquoted(ref, in: bytes, scratch: scratch)
+    }
+
+    /// A quoted field with doubled quotes or text after its closing quote, rewritten into `scratch`.
+    @inline(never)
+    private static func unquoted(_ ref: UInt64, in bytes: UnsafeBufferPointer<UInt8>, scratch: ScratchBuffer) -> UnsafeBufferPointer<UInt8> {
+        let start = start(ref), length = length(ref)
         let out = scratch.reserve(length)
         var count = 0
         var i = start + 1
@@ -181,6 +201,42 @@ struct CSVTokenizer {
         let scratch = ScratchBuffer()
         return String(decoding: value(ref, in: bytes, scratch: scratch), as: UTF8.self)
     }
+}
+
+/// The fields of one record, reused from record to record: plain memory that grows when a
+/// record is wider than any before, so adding a field is a store and a count (an array would
+/// check its uniqueness and capacity on every append). The owner calls `deallocate`.
+struct FieldList {
+    private(set) var base: UnsafeMutablePointer<UInt64>
+    private(set) var capacity: Int
+    var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    var buffer: UnsafeBufferPointer<UInt64> { UnsafeBufferPointer(start: base, count: count) }
+
+    @inline(__always)
+    subscript(i: Int) -> UInt64 { base[i] }
+
+    @inline(__always)
+    mutating func append(_ ref: UInt64) {
+        if count == capacity { grow() }
+        base[count] = ref
+        count += 1
+    }
+
+    private mutating func grow() {
+        let larger = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity * 2)
+        larger.update(from: base, count: count)
+        base.deallocate()
+        base = larger
+        capacity *= 2
+    }
+
+    func deallocate() { base.deallocate() }
 }
 
 /// Reusable memory for field values that had to be rewritten; one per reading thread.

@@ -92,12 +92,50 @@ enum CellParser {
     /// correctly rounded, i.e. the same double `strtod` returns.
     static let powersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
 
+    /// `powersOfTen[k]` for 0 ≤ k ≤ 22 as constants: reading the global array checks its lazy
+    /// initialisation (a call) on every cell with a fraction. The tests hold the two equal.
+    @inline(__always)
+    static func powerOfTen(_ k: Int) -> Double {
+        switch k {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
+    }
+
     /// A number, or nil. Codes with leading zeros (`08123`) are not numbers: they are identifiers.
+    /// Inlined into the scan with the plain case and the first-byte test; the general parser is
+    /// one call away (kept out of line, so the scan's loop stays small).
     @inline(__always)
     static func number(_ cell: Bytes, decimalComma: Bool) -> Number? {
         if let plain = plainNumber(cell, decimal: decimalComma ? 0x2C : 0x2E) { return plain }
         guard let first = cell.first, canStartNumber(first) else { return nil }
-        return formattedNumber(cell, decimalComma: decimalComma)
+        return formattedNumberOutOfLine(cell, decimalComma: decimalComma)
+    }
+
+    @inline(never)
+    private static func formattedNumberOutOfLine(_ cell: Bytes, decimalComma: Bool) -> Number? {
+        formattedNumber(cell, decimalComma: decimalComma)
     }
 
     /// The common case in one tight loop: 1 to 15 ASCII digits with at most one decimal separator
@@ -127,7 +165,7 @@ enum CellParser {
         // `08123` is an identifier: the general parser says so.
         if !sawPoint && digits > 1 && cell[0] == 0x30 { return nil }
         var value = Double(mantissa)
-        if fractionDigits > 0 { value /= powersOfTen[fractionDigits] }
+        if fractionDigits > 0 { value /= powerOfTen(fractionDigits) }
         return Number(value: value, isInteger: !sawPoint)
     }
 
@@ -161,14 +199,9 @@ enum CellParser {
         var exponent = 0, exponentNegative = false, exponentDigits = 0
         let decimal: UInt8 = decimalComma ? 0x2C : 0x2E
         let thousands: UInt8 = decimalComma ? 0x2E : 0x2C
-        @inline(__always) func skipCurrency() {
-            if i < end && (cell[i] == 0x24) { currency = true; i += 1 }
-            else if i + 1 < end && cell[i] == 0xC2 && (cell[i + 1] == 0xA3 || cell[i + 1] == 0xA5) { currency = true; i += 2 }
-            else if i + 2 < end && cell[i] == 0xE2 && cell[i + 1] == 0x82 && cell[i + 2] == 0xAC { currency = true; i += 3 }
-        }
-        skipCurrency()
+        if skipCurrency(cell, at: &i) { currency = true }
         if i < end && (cell[i] == 0x2D || cell[i] == 0x2B) { negative = cell[i] == 0x2D; i += 1 }
-        skipCurrency()
+        if skipCurrency(cell, at: &i) { currency = true }
         while i < end {
             let b = cell[i]
             if b >= 0x30 && b <= 0x39 {
@@ -204,7 +237,7 @@ enum CellParser {
                 var j = i
                 while j < end && cell[j] == 0x20 { j += 1 }
                 i = j
-                skipCurrency()
+                if skipCurrency(cell, at: &i) { currency = true }
                 if i < end && cell[i] == 0x25 && i == end - 1 { percent = true; i += 1 }
                 if i != end { return nil }
                 break
@@ -224,13 +257,25 @@ enum CellParser {
         let scale = (exponentNegative ? -exponent : exponent) - fractionDigits
         if significant <= 15 && exponentDigits <= 6 && scale >= -22 && scale <= 22 {
             value = Double(mantissa)
-            if scale < 0 { value /= powersOfTen[-scale] } else if scale > 0 { value *= powersOfTen[scale] }
+            if scale < 0 { value /= powerOfTen(-scale) } else if scale > 0 { value *= powerOfTen(scale) }
             if negative { value = -value }
         } else {
             value = slowValue(cell, decimalComma: decimalComma)
         }
         if percent { value /= 100 }
         return Number(value: value, isInteger: !sawPoint && !sawExponent && !percent && !currency && abs(value) < 9.0e15)
+    }
+
+    /// Moves `i` past a currency sign (`$`, `£`, `¥`, `€`) if one is there; whether one was. A static
+    /// function with the position passed in: a nested one capturing it would box it, and every
+    /// access would be checked at run time.
+    @inline(__always)
+    private static func skipCurrency(_ cell: Bytes, at i: inout Int) -> Bool {
+        let end = cell.count
+        if i < end && cell[i] == 0x24 { i += 1; return true }
+        if i + 1 < end && cell[i] == 0xC2 && (cell[i + 1] == 0xA3 || cell[i + 1] == 0xA5) { i += 2; return true }
+        if i + 2 < end && cell[i] == 0xE2 && cell[i + 1] == 0x82 && cell[i + 2] == 0xAC { i += 3; return true }
+        return false
     }
 
     /// Long or extreme numbers: the sign, digits, point and exponent copied out for `strtod`.

@@ -94,15 +94,24 @@ enum ColumnInferrer {
             let dayFirst = readsDayFirst(dates), hasTime = dates.hasTime
             var validity = values.validity
             var stamps = [Int64](repeating: 0, count: values.rows)
+            // Files are often sorted by date: neighbouring rows share the calendar part, whose day
+            // number is worked out once (the last one is remembered; the seconds are added per row).
+            let calendarBits: UInt64 = (1 << 33) - 1
+            var lastCalendar: UInt64 = .max
+            var lastDays: Int64? = nil
             for row in 0..<values.rows where validity[row] {
-                let d = ColumnScan.unpack(values.packedDates[row])
-                let (month, day) = d.ambiguous && dayFirst ? (d.second, d.first) : (d.first, d.second)
-                guard CivilDate.isValid(year: d.year, month: month, day: day) else {
+                let word = values.packedDates[row]
+                if word & calendarBits != lastCalendar {
+                    lastCalendar = word & calendarBits
+                    let d = ColumnScan.unpack(word)
+                    let (month, day) = d.ambiguous && dayFirst ? (d.second, d.first) : (d.first, d.second)
+                    lastDays = CivilDate.isValid(year: d.year, month: month, day: day) ? Int64(CivilDate(year: d.year, month: month, day: day).days) : nil
+                }
+                guard let days = lastDays else {
                     validity[row] = false
                     continue
                 }
-                let days = Int64(CivilDate(year: d.year, month: month, day: day).days)
-                stamps[row] = hasTime ? days * 86_400 + Int64(d.seconds ?? 0) : days
+                stamps[row] = hasTime ? days * 86_400 + Int64(ColumnScan.unpack(word).seconds ?? 0) : days
             }
             let bitmap = ValidityBitmap(validity)
             let column = hasTime
@@ -130,15 +139,32 @@ enum ColumnInferrer {
 }
 
 extension ValidityBitmap {
-    /// From one flag per row.
+    /// From one flag per row, eight flags at a time: a `Bool` is stored as the byte 0 or 1, so a
+    /// multiplication gathers the low bits of eight bytes into one byte (this runs once per column
+    /// on the whole file, between the parallel scan and the table).
     init(_ flags: [Bool]) {
         self.init(count: flags.count, allValid: false)
         var valid = 0
         flags.withUnsafeBufferPointer { f in
+            guard let start = f.baseAddress else { return }
+            let raw = UnsafeRawPointer(start)
             for w in 0..<words.count {
                 var word: UInt64 = 0
                 let base = w << 6
-                for bit in 0..<min(64, f.count - base) where f[base + bit] { word |= 1 << UInt64(bit) }
+                let bits = min(64, f.count - base)
+                var bit = 0
+                #if _endian(little)
+                while bit + 8 <= bits {
+                    // Byte k of `eight` is flag k (0 or 1); the product's top byte has flag k at bit k.
+                    let eight = raw.loadUnaligned(fromByteOffset: base + bit, as: UInt64.self) & 0x0101_0101_0101_0101
+                    word |= ((eight &* 0x0102_0408_1020_4080) >> 56) << UInt64(bit)
+                    bit += 8
+                }
+                #endif
+                while bit < bits {
+                    if f[base + bit] { word |= 1 << UInt64(bit) }
+                    bit += 1
+                }
                 valid += word.nonzeroBitCount
                 words[w] = word
             }

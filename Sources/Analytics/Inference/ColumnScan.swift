@@ -111,16 +111,32 @@ struct ColumnScan: Sendable {
                 case nil: booleanPossible = false
                 }
             }
-            point = CellParser.number(cell, decimalComma: false)
-            pointNumbers.note(point, cell, line: line)
-            if evaluatesComma {
-                comma = CellParser.hasSeparator(cell) ? CellParser.number(cell, decimalComma: true) : point
-                commaNumbers.note(comma, cell, line: line)
+            // In a column expected to hold dates the date parser goes first: a cell that reads as
+            // a date is never a number in either reading (see `DateParser.parse`), so both
+            // number parsers are skipped and the cell counted as a number stray, as it would be.
+            let expectedDate = kept == .temporal ? DateParser.parse(cell) : nil
+            if expectedDate != nil {
+                date = expectedDate
+                pointNumbers.strays.add(cell, line: line)
+                if evaluatesComma { commaNumbers.strays.add(cell, line: line) }
+            } else {
+                point = CellParser.number(cell, decimalComma: false)
+                pointNumbers.note(point, cell, line: line)
+                if evaluatesComma {
+                    // A cell whose first byte starts no number (most words) reads as none with a decimal comma either.
+                    if point == nil && !CellParser.canStartNumber(cell[0]) {
+                        comma = nil
+                    } else {
+                        comma = CellParser.hasSeparator(cell) ? CellParser.number(cell, decimalComma: true) : point
+                    }
+                    commaNumbers.note(comma, cell, line: line)
+                }
+                // A cell that reads as a decimal-point number is never a date (numbers have no `/`,
+                // no inner `-` and at most one `.`; dates need the same separator twice or a month
+                // name): the date parser is skipped and the cell counted as a date stray, as it would
+                // be. In a column expected to hold dates the parser has already said no.
+                date = point == nil && kept != .temporal ? DateParser.parse(cell) : nil
             }
-            // A cell that reads as a decimal-point number is never a date (numbers have no `/`,
-            // no inner `-` and at most one `.`; dates need the same separator twice or a month
-            // name): the date parser is skipped and the cell counted as a date stray, as it would be.
-            date = point == nil ? DateParser.parse(cell) : nil
             if let date {
                 if date.ambiguous {
                     if date.first > 12 { dates.dayFirst = true }

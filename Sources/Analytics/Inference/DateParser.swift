@@ -18,30 +18,24 @@ enum DateParser {
         name.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
     }
 
+    /// The date (and time) `cell` spells, or nil. A date never reads as a number, with a decimal
+    /// point or comma (it has the same separator twice, a middle part of at most two digits, or a
+    /// leading month name), nor as a boolean (it has six bytes or more): the scan of a column
+    /// expected to hold dates relies on it, and the tests hold the parsers to it.
     static func parse(_ cell: UnsafeBufferPointer<UInt8>) -> Parsed? {
         let n = cell.count
         guard n >= 6, n <= 40 else { return nil }
         var i = 0
-        @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
-        @inline(__always) func number(maxDigits: Int) -> (value: Int, digits: Int) {
-            var value = 0, digits = 0
-            while i < n, digits < maxDigits, isDigit(cell[i]) {
-                value = value * 10 + Int(cell[i] - 0x30)
-                digits += 1
-                i += 1
-            }
-            return (value, digits)
-        }
         if isDigit(cell[0]) {
-            let (a, aDigits) = number(maxDigits: 4)
+            let (a, aDigits) = number(cell, at: &i, maxDigits: 4)
             guard aDigits > 0, i < n else { return nil }
             let separator = cell[i]
             guard separator == 0x2D || separator == 0x2F || separator == 0x2E else { return nil }
             i += 1
-            let (b, bDigits) = number(maxDigits: 2)
+            let (b, bDigits) = number(cell, at: &i, maxDigits: 2)
             guard bDigits > 0, i < n, cell[i] == separator else { return nil }
             i += 1
-            let (c, cDigits) = number(maxDigits: 4)
+            let (c, cDigits) = number(cell, at: &i, maxDigits: 4)
             guard cDigits > 0 else { return nil }
             var parsed: Parsed
             if aDigits == 4 {
@@ -62,6 +56,31 @@ enum DateParser {
         case 0x61, 0x64, 0x66, 0x6A, 0x6D, 0x6E, 0x6F, 0x73, 0x20, 0x2C, 0x2D: return wordDate(cell)  // a d f j m n o s, space , -
         default: return nil
         }
+    }
+
+    @inline(__always)
+    private static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+
+    /// Up to `maxDigits` digits from `i` (moved past them). A static function with the position
+    /// passed in, not a nested one capturing it: a captured variable is boxed and every access to
+    /// it checked at run time, which cost more than the parsing.
+    @inline(__always)
+    private static func number(_ cell: UnsafeBufferPointer<UInt8>, at i: inout Int, maxDigits: Int) -> (value: Int, digits: Int) {
+        var value = 0, digits = 0
+        while i < cell.count, digits < maxDigits, isDigit(cell[i]) {
+            value = value * 10 + Int(cell[i] - 0x30)
+            digits += 1
+            i += 1
+        }
+        return (value, digits)
+    }
+
+    /// Two digits at `i` (moved past them), or nil.
+    @inline(__always)
+    private static func two(_ bytes: UnsafeBufferPointer<UInt8>, at i: inout Int) -> Int? {
+        guard i + 1 < bytes.count, isDigit(bytes[i]), isDigit(bytes[i + 1]) else { return nil }
+        defer { i += 2 }
+        return Int(bytes[i] - 0x30) * 10 + Int(bytes[i + 1] - 0x30)
     }
 
     /// `Apr 05, 2023`, `Jan 1 2000`: three words split by spaces, commas or dashes.
@@ -125,18 +144,13 @@ enum DateParser {
         guard start < n else { return date }
         guard bytes[start] == 0x54 || bytes[start] == 0x20 else { return nil }
         var i = start + 1
-        func two() -> Int? {
-            guard i + 1 < n, bytes[i] >= 0x30, bytes[i] <= 0x39, bytes[i + 1] >= 0x30, bytes[i + 1] <= 0x39 else { return nil }
-            defer { i += 2 }
-            return Int(bytes[i] - 0x30) * 10 + Int(bytes[i + 1] - 0x30)
-        }
-        guard let hour = two(), hour < 24, i < n, bytes[i] == 0x3A else { return nil }
+        guard let hour = two(bytes, at: &i), hour < 24, i < n, bytes[i] == 0x3A else { return nil }
         i += 1
-        guard let minute = two(), minute < 60 else { return nil }
+        guard let minute = two(bytes, at: &i), minute < 60 else { return nil }
         var second = 0
         if i < n && bytes[i] == 0x3A {
             i += 1
-            guard let s = two(), s < 61 else { return nil }
+            guard let s = two(bytes, at: &i), s < 61 else { return nil }
             second = s
             if i < n && bytes[i] == 0x2E { i += 1; while i < n && bytes[i] >= 0x30 && bytes[i] <= 0x39 { i += 1 } }
         }
@@ -145,9 +159,9 @@ enum DateParser {
         else if i < n && (bytes[i] == 0x2B || bytes[i] == 0x2D) {
             let sign = bytes[i] == 0x2D ? -1 : 1
             i += 1
-            guard let oh = two() else { return nil }
+            guard let oh = two(bytes, at: &i) else { return nil }
             if i < n && bytes[i] == 0x3A { i += 1 }
-            let om = two() ?? 0
+            let om = two(bytes, at: &i) ?? 0
             offset = sign * (oh * 3600 + om * 60)
         }
         guard i == n else { return nil }

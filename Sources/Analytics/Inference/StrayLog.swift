@@ -11,16 +11,25 @@ struct StrayLog: Sendable {
 
     init(tracksTokens: Bool) { self.tracksTokens = tracksTokens }
 
+    /// Whether the samples (and tokens, when tracked) are complete: then only counting is left.
+    /// Kept as a flag so the per-cell test reads one byte instead of two array counts.
+    private var full = false
+
     @inline(__always)
     mutating func add(_ cell: UnsafeBufferPointer<UInt8>, line: Int) {
         count += 1
         // Past the first samples and tokens (every cell of a text column is a stray number) only counting is left.
-        if samples.count < 5 || (tracksTokens && tokens.count <= 3) { remember(cell, line: line) }
+        if !full { remember(cell, line: line) }
     }
 
     private mutating func remember(_ cell: UnsafeBufferPointer<UInt8>, line: Int) {
         if tracksTokens && tokens.count <= 3 && !tokens.contains(where: { $0.elementsEqual(cell) }) { tokens.append(Array(cell)) }
         if samples.count < 5 { samples.append((line, String(decoding: cell, as: UTF8.self))) }
+        updateFull()
+    }
+
+    private mutating func updateFull() {
+        full = samples.count >= 5 && (!tracksTokens || tokens.count > 3)
     }
 
     /// Appends the log of the part of the file that follows this one.
@@ -28,6 +37,7 @@ struct StrayLog: Sendable {
         count += later.count
         for token in later.tokens where tokens.count <= 3 && !tokens.contains(token) { tokens.append(token) }
         for sample in later.samples where samples.count < 5 { samples.append(sample) }
+        updateFull()
     }
 
     mutating func shiftLines(by delta: Int) {

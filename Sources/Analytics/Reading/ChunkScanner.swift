@@ -48,8 +48,8 @@ struct ChunkScanner: @unchecked Sendable {
         var tokenizer = CSVTokenizer(bytes: bytes, delimiter: delimiter, maxFieldBytes: options.maxFieldBytes,
                                      maxColumns: options.maxColumns, position: from, line: line)
         let scratch = ScratchBuffer()
-        var fields: [UInt64] = []
-        fields.reserveCapacity(width + 1)
+        var fields = FieldList(capacity: width + 1)
+        defer { fields.deallocate() }
         var part = Part(scans: [], lastRecordEnd: from, lastRecordEndLine: line, end: from, endLine: line)
         tokenizer.skipBlankLines()
         var released = from
@@ -58,10 +58,12 @@ struct ChunkScanner: @unchecked Sendable {
         let batchRows = max(1, min(256, 65_536 / max(1, active.count)))
         let batchList = kept.map { ColumnScan.CellBatch(kept: $0 ?? .text, capacity: $0 == nil ? 1 : batchRows) }
         defer { for batch in batchList { batch.deallocate() } }
-        var filled = 0
         try scans.withUnsafeMutableBufferPointer { (columns) throws(CSVError) in
             try batchList.withUnsafeBufferPointer { (batches) throws(CSVError) in
-                func commit() {
+                // Rows in the batch slots. A local of this closure, not captured by a nested
+                // function: a captured variable is boxed and every access to it checked at run time.
+                var filled = 0
+                @inline(__always) func commit(_ filled: inout Int) {
                     for c in active { columns[c].commit(filled, from: batches[c]) }
                     filled = 0
                 }
@@ -78,7 +80,7 @@ struct ChunkScanner: @unchecked Sendable {
                         }
                     }
                     filled += 1
-                    if filled == batchRows { commit() }
+                    if filled == batchRows { commit(&filled) }
                     part.lastRecordEnd = tokenizer.position
                     part.lastRecordEndLine = tokenizer.line
                     tokenizer.skipBlankLines()
@@ -88,7 +90,7 @@ struct ChunkScanner: @unchecked Sendable {
                         released = tokenizer.position
                     }
                 }
-                commit()
+                commit(&filled)
             }
         }
         part.scans = scans
@@ -136,11 +138,24 @@ struct ChunkScanner: @unchecked Sendable {
         var inQuotes = false
         for k in 1..<parts {
             let target = start + (bytes.count - start) * k / parts
-            while target > position {
-                let stop = min(target, position + PageReleaser.step)
-                if quoteCount(position..<stop) & 1 == 1 { inQuotes.toggle() }
-                releaser.release(bytes, position..<stop)
-                position = stop
+            if target > position {
+                // Quote parity up to the target, counted in slices on all cores.
+                let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, (target - position) >> 20))
+                let from = position
+                let odd = Parallel.map(Array(0..<slices)) { s in
+                    let range = (from + (target - from) * s / slices)..<(from + (target - from) * (s + 1) / slices)
+                    var count = 0
+                    var at = range.lowerBound
+                    while at < range.upperBound {
+                        let stop = min(range.upperBound, at + PageReleaser.step)
+                        count += quoteCount(at..<stop)
+                        releaser.release(bytes, at..<stop)
+                        at = stop
+                    }
+                    return count & 1 == 1
+                }
+                for slice in odd where slice { inQuotes.toggle() }
+                position = target
             }
             while position < bytes.count {
                 let b = bytes[position]
