@@ -3,9 +3,10 @@ import Logging
 /// One client socket as the hub sees it: its user and its bounded outbox.
 ///
 /// Concurrency: the hub (and `ChannelHub.send(_:toConnection:)`) enqueue from any task; exactly
-/// one writer task, the server's socket writer, consumes with `next()` or `for await event in
-/// connection.outbox`. Enqueueing never suspends: it appends under a short lock and, when the
-/// writer is parked, resumes it. See `OutboxPolicy` for the drop and close rules.
+/// one writer consumes, either event-driven (`drain(with:)` then `poll()`, as the server's sockets
+/// do) or as a task (`next()` / `for await event in connection.outbox`). Enqueueing never
+/// suspends: it appends under a short lock and tells the drainer, or resumes a parked writer task.
+/// See `OutboxPolicy` for the drop and close rules.
 ///
 /// Memory: an idle connection is this object, a mutex and an empty queue (no task, no buffer).
 public final class ChannelConnection: @unchecked Sendable {

@@ -10,8 +10,8 @@ import Realtime
 /// Why not a task per socket: at 10,000 sockets the suspended tasks of a task-per-socket design
 /// (connection, handler, reader, ping timer) were most of the memory an idle socket cost, and each
 /// delivery paid a task, an actor hop and an async write. Here an idle socket is this handler and
-/// its timer; a broadcast reaches it as one `drain()` call inside a batch (`OutboxFlusher`) that
-/// writes straight into the channel. A task exists only while an inbound message is being handled.
+/// its timer; a broadcast reaches it as one `drain(frames:)` call inside its event loop's pass
+/// (`OutboxFlusher`), which writes the frame encoded once for the pass straight into the channel. A task exists only while an inbound message is being handled.
 ///
 /// Protocol duties (RFC 6455): answers pings, sends pings to find dead peers, completes the close
 /// handshake (and closes the TCP connection if the peer never answers), assembles fragmented
