@@ -29,11 +29,13 @@ final class PostgresChannelBackend: ChannelBackend, Service {
     private let logger: Logger
     private let nodes = NIOLockedValueBox<[ChannelNodeID: Node]>([:])
     private let bufferSize: Int
+    private let publishTimeLimit: Duration
 
-    init(database: Database, logger: Logger, bufferSize: Int = 65_536) {
+    init(database: Database, logger: Logger, bufferSize: Int = 65_536, publishTimeLimit: Duration = .seconds(5)) {
         self.database = database
         self.logger = logger
         self.bufferSize = bufferSize
+        self.publishTimeLimit = publishTimeLimit
     }
 
     func events(for node: ChannelNodeID) async throws(Realtime.ChannelError) -> AsyncStream<ChannelBackendEvent> {
@@ -62,13 +64,11 @@ final class PostgresChannelBackend: ChannelBackend, Service {
         }
         let text = String(decoding: bytes, as: UTF8.self)
         do {
-            // A hub stopping publishes `nodeLeft` from its cancelled task; the notification must
-            // still go out, so it is sent from a task that does not inherit the cancellation.
-            if Task.isCancelled {
-                try await Task { try await self.notify(text, size: bytes.count) }.value
-            } else {
-                try await notify(text, size: bytes.count)
-            }
+            // Runs in a task of its own: a hub stopping publishes `nodeLeft` from its cancelled
+            // task and the notification must still go out. The limit keeps a database that is
+            // down from holding a broadcast (or the shutdown) forever; the pool waits for a
+            // connection without a deadline of its own.
+            try await withTimeLimit(publishTimeLimit) { try await self.notify(text, size: bytes.count) }
         } catch {
             throw .backendUnavailable("PostgreSQL NOTIFY failed: \(error)")
         }

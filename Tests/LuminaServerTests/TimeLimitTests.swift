@@ -1,0 +1,25 @@
+import NIOConcurrencyHelpers
+import Testing
+@testable import LuminaServer
+
+/// A call that ignores cancellation (a pooled database call while the database is down) must not
+/// hold its caller past the limit: shutdown of a node whose database is gone depends on it.
+@Suite("time limits") struct TimeLimitTests {
+    @Test func givesUpWithoutWaitingForAnOperationThatIgnoresCancellation() async throws {
+        let finished = NIOLockedValueBox(false)
+        await #expect(throws: TimeLimitExceeded.self) {
+            try await withTimeLimit(.milliseconds(100)) {
+                let end = ContinuousClock.now + .seconds(3)
+                while ContinuousClock.now < end { try? await Task.sleep(for: .milliseconds(20)) }
+                finished.withLockedValue { $0 = true }
+            }
+        }
+        #expect(!finished.withLockedValue { $0 }, "the caller got its answer before the operation ended")
+    }
+
+    @Test func passesResultsAndErrorsThrough() async throws {
+        #expect(try await withTimeLimit(.seconds(5)) { 42 } == 42)
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) { try await withTimeLimit(.seconds(5)) { throw Refused() } }
+    }
+}
