@@ -104,7 +104,9 @@ import Realtime
     }
 
     @Test func aPeerThatStopsAnsweringPingsIsDisconnectedAndLeavesPresence() async throws {
-        try await TestServer.run(configure: { $0.socketPingInterval = 1 }) { client in
+        // Two silent intervals end the socket: long enough for its set-up (token, dashboard lookup,
+        // join) to finish on a busy machine, so the presence list arrives first.
+        try await TestServer.run(configure: { $0.socketPingInterval = 3 }) { client in
             let (id, token) = try await ChannelsTests.dashboard(client)
             let bob = try await client.registerAndLogin("bob@example.com", name: "Bob")
             _ = try await client.request(.post, "/api/v1/dashboards/\(id)/members", json: #"{"email":"bob@example.com","role":"viewer"}"#, token: token)
