@@ -88,10 +88,6 @@ final class RawWebSocket: @unchecked Sendable {
         try write(frame)
     }
 
-    func send(text: String, fin: Bool = true) throws {
-        try send(fin ? Opcode.text : Opcode.text, Array(text.utf8), fin: fin)
-    }
-
     /// Sends a close frame with `code`.
     func sendClose(_ code: UInt16) throws {
         try send(Opcode.close, [UInt8(code >> 8), UInt8(code & 0xFF)])
