@@ -10,6 +10,8 @@ source scripts/lib/postgres.sh
 
 WORK="$(mktemp -d /tmp/lumina-tests.XXXXXX)"
 cleanup() {
+  # Servers that tests started and a killed phase could not stop (they would hold ports and files).
+  pkill -KILL -f "^$ROOT/.build/debug/lumina( |\$)" 2>/dev/null
   stop_postgres
   rm -rf "$WORK"
 }
