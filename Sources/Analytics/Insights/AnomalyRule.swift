@@ -11,6 +11,12 @@ enum AnomalyRule {
         var insights: [Insight] = []
         var counts: [String: JSONValue] = [:]
         for m in ctx.measures {
+            if let split = ctx.split {
+                let (insight, count) = withinSeries(ctx, m, split, options)
+                counts[m.name] = count
+                if let insight { insights.append(insight) }
+                continue
+            }
             let valid = m.validCount == m.values.count ? m.values : m.values.filter { !$0.isNaN }
             // The profile already holds median, quartiles and MAD for this very table.
             guard let s = ctx.profile?.column(named: m.name)?.robustSummary ?? RobustSummary(valid) else { continue }

@@ -24,6 +24,8 @@ struct InsightContext {
     var table: Table
     var measures: [Measure]
     var timeline: Timeline?
+    /// Set when a category column splits the rows into separate time series (long format).
+    var split: SeriesSplit?
     var profile: DatasetProfile?
     /// Mean per period of each measure (see `periodSeries`), shared by trend and change-point rules.
     var periodMeans: [String: (indices: [Int], values: [Double], counts: [Int])] = [:]
@@ -43,6 +45,7 @@ struct InsightContext {
         }.compactMap { $0 }
         timeline = Self.timeline(table, options)
         if let t = timeline {
+            split = SeriesSplit(table: table, timeline: t)
             dayIndex = t.days.map { $0.isNaN ? -1 : Int32(($0 - t.firstDay.rounded(.down)).rounded(.down)) }
             let context = self
             let means = Parallel.map(measures, parallel: parallel) { context.periodSeries($0) }

@@ -48,9 +48,17 @@ public enum JSONValue: Sendable, Equatable, Codable {
         return nil
     }
 
+    /// A member of an object; setting one on anything else does nothing.
     public subscript(key: String) -> JSONValue? {
-        if case .object(let o) = self { return o[key] }
-        return nil
+        get {
+            if case .object(let o) = self { return o[key] }
+            return nil
+        }
+        set {
+            guard case .object(var o) = self else { return }
+            o[key] = newValue
+            self = .object(o)
+        }
     }
 }
 

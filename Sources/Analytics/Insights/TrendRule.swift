@@ -19,47 +19,67 @@ enum TrendRule {
         guard let t = ctx.timeline else { return [:] }
         var out: [String: Finding] = [:]
         for m in ctx.measures {
-            let fitted = t.days.withUnsafeBufferPointer { x in
-                m.values.withUnsafeBufferPointer { y in LinearFit(skippingNaN: x, y, xOffset: t.firstDay) }
+            guard let split = ctx.split else {
+                out[m.name] = finding(m, periods: ctx.periodMeans[m.name], span: (t.firstDay, t.lastDay),
+                                      subject: DisplayName.of(m.name), t, options)
+                continue
             }
-            guard let fit = fitted, fit.count >= options.minimumRows,
-                  let series = ctx.periodMeans[m.name], series.values.count >= options.minimumPeriods,
-                  let mk = MannKendall(series.values) else { continue }
-            let span = t.lastDay - t.firstDay
-            let start = fit.predict(0), end = fit.predict(span)
-            let percent = start > 0 ? (end - start) / start * 100 : .nan
-            let material = percent.isNaN ? false : abs(percent) >= options.minimumTrendPercent
-            let significant = fit.pValue < options.alpha && mk.pValue < options.alpha && material
-                && (fit.slope > 0) == (mk.s > 0)
-            let firstLabel = CivilDate(days: Int(t.firstDay.rounded(.down))).monthYear
-            let lastLabel = CivilDate(days: Int(t.lastDay.rounded(.down))).monthYear
-            let name = DisplayName.of(m.name)
-            let verb = fit.slope > 0 ? "rose" : "fell"
-            let p = max(fit.pValue, mk.pValue)
-            let title = percent.isNaN
-                ? "\(name) changed by \(NumberFormatting.readable(end - start)) from \(firstLabel) to \(lastLabel) (\(NumberFormatting.pValue(p)))"
-                : "\(name) \(verb) \(NumberFormatting.percent(abs(percent) / 100)) from \(firstLabel) to \(lastLabel) (\(NumberFormatting.pValue(p)))"
-            let description = "The fitted line goes from \(NumberFormatting.readable(start)) to \(NumberFormatting.readable(end)) "
-                + "(\(NumberFormatting.compact(fit.slope)) per day, R² = \(String(format: "%.3f", fit.rSquared)), "
-                + "\(NumberFormatting.grouped(Int64(fit.count))) rows). Mann-Kendall on \(series.values.count) "
-                + "\(t.bucket.rawValue)ly means agrees (\(NumberFormatting.pValue(mk.pValue)), tau = \(String(format: "%.2f", mk.tau)))."
-            let certainty = min(1, -log10(max(p, 1e-300)) / 10)
-            let effect = percent.isNaN ? 0.3 : min(1, abs(percent) / 50)
-            let insight = Insight(
-                kind: .trend, score: 0.35 + 0.4 * effect + 0.25 * certainty, title: title, description: description,
-                columns: [m.name, t.name],
-                data: [
-                    "slope_per_day": .number(fit.slope), "intercept": .number(fit.intercept),
-                    "pct_change": percent.isNaN ? .null : .number(percent), "r2": .number(fit.rSquared),
-                    "p": .number(fit.pValue), "n": .int(fit.count), "start_value": .number(start), "end_value": .number(end),
-                    "start": .string(CivilDate(days: Int(t.firstDay.rounded(.down))).isoString),
-                    "end": .string(CivilDate(days: Int(t.lastDay.rounded(.down))).isoString),
-                    "mann_kendall_p": .number(mk.pValue), "mann_kendall_tau": .number(mk.tau),
-                    "periods": .int(series.values.count), "bucket": .string(t.bucket.rawValue),
-                    "significant": .bool(significant),
-                ])
-            out[m.name] = Finding(insight: insight, significant: significant)
+            // Long format: one trend per series, each over its own dates.
+            for s in split.judged(minimumRows: options.minimumRows) {
+                let one = split.measure(m, series: s)
+                guard let span = SeriesSplit.span(of: one, timeline: t),
+                      var found = finding(one, periods: ctx.periodSeries(one), span: span,
+                                          subject: "\(DisplayName.of(m.name)) of \(split.labels[s])", t, options) else { continue }
+                found.insight.columns.append(split.column)
+                found.insight.data["series"] = ["column": .string(split.column), "value": .string(split.labels[s])]
+                out["\(m.name)|\(split.labels[s])"] = found
+            }
         }
         return out
+    }
+
+    /// The trend of one measure over `span` (fractional days), its period means given.
+    private static func finding(
+        _ m: InsightContext.Measure, periods: (indices: [Int], values: [Double], counts: [Int])?, span: (first: Double, last: Double),
+        subject name: String, _ t: InsightContext.Timeline, _ options: InsightOptions
+    ) -> Finding? {
+        let fitted = t.days.withUnsafeBufferPointer { x in
+            m.values.withUnsafeBufferPointer { y in LinearFit(skippingNaN: x, y, xOffset: span.first) }
+        }
+        guard let fit = fitted, fit.count >= options.minimumRows,
+              let series = periods, series.values.count >= options.minimumPeriods,
+              let mk = MannKendall(series.values) else { return nil }
+        let length = span.last - span.first
+        let start = fit.predict(0), end = fit.predict(length)
+        let percent = start > 0 ? (end - start) / start * 100 : .nan
+        let material = percent.isNaN ? false : abs(percent) >= options.minimumTrendPercent
+        let significant = fit.pValue < options.alpha && mk.pValue < options.alpha && material
+            && (fit.slope > 0) == (mk.s > 0)
+        let firstDate = CivilDate(days: Int(span.first.rounded(.down)))
+        let lastDate = CivilDate(days: Int(span.last.rounded(.down)))
+        let verb = fit.slope > 0 ? "rose" : "fell"
+        let p = max(fit.pValue, mk.pValue)
+        let title = percent.isNaN
+            ? "\(name) changed by \(NumberFormatting.readable(end - start)) from \(firstDate.monthYear) to \(lastDate.monthYear) (\(NumberFormatting.pValue(p)))"
+            : "\(name) \(verb) \(NumberFormatting.percent(abs(percent) / 100)) from \(firstDate.monthYear) to \(lastDate.monthYear) (\(NumberFormatting.pValue(p)))"
+        let description = "The fitted line goes from \(NumberFormatting.readable(start)) to \(NumberFormatting.readable(end)) "
+            + "(\(NumberFormatting.compact(fit.slope)) per day, R² = \(String(format: "%.3f", fit.rSquared)), "
+            + "\(NumberFormatting.grouped(Int64(fit.count))) rows). Mann-Kendall on \(series.values.count) "
+            + "\(t.bucket.rawValue)ly means agrees (\(NumberFormatting.pValue(mk.pValue)), tau = \(String(format: "%.2f", mk.tau)))."
+        let certainty = min(1, -log10(max(p, 1e-300)) / 10)
+        let effect = percent.isNaN ? 0.3 : min(1, abs(percent) / 50)
+        let insight = Insight(
+            kind: .trend, score: 0.35 + 0.4 * effect + 0.25 * certainty, title: title, description: description,
+            columns: [m.name, t.name],
+            data: [
+                "slope_per_day": .number(fit.slope), "intercept": .number(fit.intercept),
+                "pct_change": percent.isNaN ? .null : .number(percent), "r2": .number(fit.rSquared),
+                "p": .number(fit.pValue), "n": .int(fit.count), "start_value": .number(start), "end_value": .number(end),
+                "start": .string(firstDate.isoString), "end": .string(lastDate.isoString),
+                "mann_kendall_p": .number(mk.pValue), "mann_kendall_tau": .number(mk.tau),
+                "periods": .int(series.values.count), "bucket": .string(t.bucket.rawValue),
+                "significant": .bool(significant),
+            ])
+        return Finding(insight: insight, significant: significant)
     }
 }
