@@ -82,4 +82,15 @@ struct LongFormatInsightTests {
         let google = try #require(insights.first { $0.kind == .trend && $0.title.hasPrefix("Price of GOOG rose") }, "\(titles)")
         #expect(google.title.contains("from Aug 2004 to Mar 2010"))
     }
+
+    @Test func renewablesRiseFromASmallBase() throws {
+        // Iowa's net generation by source, 2001–2017 (17 rows per source). Renewables grew from a
+        // small base, so the fitted line starts below zero: the rise is told in units, not percent.
+        let table = try SharedData.read("real/vega-iowa-electricity.csv").table
+        let insights = InsightDetector().detect(table)
+        let trends = insights.filter { $0.kind == .trend }
+        #expect(trends.map(\.title) == ["Net generation of Renewables rose by 23,128 from Jan 2001 to Jan 2017 (p < 0.001)"],
+                "\(insights.map(\.title))")
+        #expect(trends.first?.data["pct_change"] == .null)
+    }
 }

@@ -13,7 +13,7 @@ enum ChangePointRule {
                 continue
             }
             // Long format: each series' own level shifts (a dear symbol joining is no jump).
-            for s in split.judged(minimumRows: options.minimumRows) {
+            for s in split.judged(minimumRows: SeriesSplit.minimumRowsForTrend(options)) {
                 let one = split.measure(m, series: s)
                 guard var found = shift(in: ctx.periodSeries(one), of: one, subject: "\(DisplayName.of(m.name)) of \(split.labels[s])",
                                         t, options) else { continue }

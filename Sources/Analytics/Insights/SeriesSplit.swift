@@ -74,6 +74,12 @@ struct SeriesSplit {
         var time: UInt64
     }
 
+    /// Rows a series needs for its trend and level shifts to be judged: one per period is enough
+    /// (17 yearly values of a source's generation make a trend), since a trend must pass both the
+    /// slope test and Mann-Kendall on the periods; the column as a whole still needs
+    /// `minimumRows`. Anomalies within a series keep needing `minimumRows` for a stable MAD.
+    static func minimumRowsForTrend(_ options: InsightOptions) -> Int { 2 * options.minimumPeriods }
+
     /// The series worth judging on their own (enough rows), largest first.
     func judged(minimumRows: Int) -> [Int] {
         counts.indices.filter { counts[$0] >= minimumRows }.sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }

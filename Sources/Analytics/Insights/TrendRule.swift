@@ -8,7 +8,10 @@ import Foundation
 /// row-level test alone calls any drift significant once there are a million rows and
 /// autocorrelated periods inflate it further. The change must also be material
 /// (`minimumTrendPercent`). Percent change is the fitted value at the last date over the fitted
-/// value at the first.
+/// value at the first; when the fitted line starts at or below zero there is no percentage. A
+/// quantity that is never negative then grew fast from a small base, and its change counts as
+/// material against the line's middle level; a measure that crosses zero (a monthly change, a
+/// profit) has no level to compare with and is not reported.
 enum TrendRule {
     struct Finding {
         var insight: Insight
@@ -21,15 +24,17 @@ enum TrendRule {
         for m in ctx.measures {
             guard let split = ctx.split else {
                 out[m.name] = finding(m, periods: ctx.periodMeans[m.name], span: (t.firstDay, t.lastDay),
-                                      subject: DisplayName.of(m.name), t, options)
+                                      subject: DisplayName.of(m.name), minimumRows: options.minimumRows, t, options)
                 continue
             }
             // Long format: one trend per series, each over its own dates.
-            for s in split.judged(minimumRows: options.minimumRows) {
+            let minimumRows = SeriesSplit.minimumRowsForTrend(options)
+            for s in split.judged(minimumRows: minimumRows) {
                 let one = split.measure(m, series: s)
                 guard let span = SeriesSplit.span(of: one, timeline: t),
                       var found = finding(one, periods: ctx.periodSeries(one), span: span,
-                                          subject: "\(DisplayName.of(m.name)) of \(split.labels[s])", t, options) else { continue }
+                                          subject: "\(DisplayName.of(m.name)) of \(split.labels[s])", minimumRows: minimumRows,
+                                          t, options) else { continue }
                 found.insight.columns.append(split.column)
                 found.insight.data["series"] = ["column": .string(split.column), "value": .string(split.labels[s])]
                 out["\(m.name)|\(split.labels[s])"] = found
@@ -41,18 +46,21 @@ enum TrendRule {
     /// The trend of one measure over `span` (fractional days), its period means given.
     private static func finding(
         _ m: InsightContext.Measure, periods: (indices: [Int], values: [Double], counts: [Int])?, span: (first: Double, last: Double),
-        subject name: String, _ t: InsightContext.Timeline, _ options: InsightOptions
+        subject name: String, minimumRows: Int, _ t: InsightContext.Timeline, _ options: InsightOptions
     ) -> Finding? {
         let fitted = t.days.withUnsafeBufferPointer { x in
             m.values.withUnsafeBufferPointer { y in LinearFit(skippingNaN: x, y, xOffset: span.first) }
         }
-        guard let fit = fitted, fit.count >= options.minimumRows,
+        guard let fit = fitted, fit.count >= minimumRows,
               let series = periods, series.values.count >= options.minimumPeriods,
               let mk = MannKendall(series.values) else { return nil }
         let length = span.last - span.first
         let start = fit.predict(0), end = fit.predict(length)
         let percent = start > 0 ? (end - start) / start * 100 : .nan
-        let material = percent.isNaN ? false : abs(percent) >= options.minimumTrendPercent
+        let middle = abs(start + end) / 2
+        let material = percent.isNaN
+            ? middle > 0 && abs(end - start) / middle * 100 >= options.minimumTrendPercent && neverNegative(m)
+            : abs(percent) >= options.minimumTrendPercent
         let significant = fit.pValue < options.alpha && mk.pValue < options.alpha && material
             && (fit.slope > 0) == (mk.s > 0)
         let firstDate = CivilDate(days: Int(span.first.rounded(.down)))
@@ -60,7 +68,7 @@ enum TrendRule {
         let verb = fit.slope > 0 ? "rose" : "fell"
         let p = max(fit.pValue, mk.pValue)
         let title = percent.isNaN
-            ? "\(name) changed by \(NumberFormatting.readable(end - start)) from \(firstDate.monthYear) to \(lastDate.monthYear) (\(NumberFormatting.pValue(p)))"
+            ? "\(name) \(verb) by \(NumberFormatting.readable(abs(end - start))) from \(firstDate.monthYear) to \(lastDate.monthYear) (\(NumberFormatting.pValue(p)))"
             : "\(name) \(verb) \(NumberFormatting.percent(abs(percent) / 100)) from \(firstDate.monthYear) to \(lastDate.monthYear) (\(NumberFormatting.pValue(p)))"
         let description = "The fitted line goes from \(NumberFormatting.readable(start)) to \(NumberFormatting.readable(end)) "
             + "(\(NumberFormatting.compact(fit.slope)) per day, R² = \(String(format: "%.3f", fit.rSquared)), "
@@ -81,5 +89,9 @@ enum TrendRule {
                 "significant": .bool(significant),
             ])
         return Finding(insight: insight, significant: significant)
+    }
+
+    private static func neverNegative(_ m: InsightContext.Measure) -> Bool {
+        !m.values.contains { $0 < 0 }
     }
 }

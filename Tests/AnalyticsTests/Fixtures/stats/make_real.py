@@ -52,7 +52,11 @@ for i, h in enumerate(header[1:], start=1):
     start = lr.intercept; end = lr.intercept + lr.slope * x.max()
     pct = (end - start) / start * 100 if start > 0 else None
     mk_p, s = mann_kendall_p(y)  # one row per month: monthly means are the values
-    significant = bool(lr.pvalue < 0.01 and mk_p < 0.01 and pct is not None and abs(pct) >= 5 and (lr.slope > 0) == (s > 0))
+    # Material: |percent| >= 5; with no percent (line starts at or below zero), a never-negative
+    # measure's change against the line's middle level instead.
+    middle = abs(start + end) / 2
+    material = abs(pct) >= 5 if pct is not None else bool(y.min() >= 0 and middle > 0 and abs(end - start) / middle * 100 >= 5)
+    significant = bool(lr.pvalue < 0.01 and mk_p < 0.01 and material and (lr.slope > 0) == (s > 0))
     trends[h] = {"slope_per_day": float(lr.slope), "pct_change": pct, "p": float(lr.pvalue), "mann_kendall_p": mk_p,
                  "significant": significant}
 out["us_employment"] = {"trends": trends, "significant": sorted(h for h, t in trends.items() if t["significant"])}
