@@ -94,3 +94,30 @@ struct LongFormatInsightTests {
         #expect(trends.first?.data["pct_change"] == .null)
     }
 }
+
+/// Numbers that label things are no quantities to add up, trend or correlate.
+struct CodeColumnTests {
+    @Test func integerCodesAreNotMeasures() {
+        var rng = SeededRandom(seed: 9)
+        let table = TestColumns.table([
+            TestColumns.integer("Region Code", (0..<200).map { _ in [19, 150, 419, 2][Int(rng.next() % 4)] }),
+            TestColumns.integer("customerID", (0..<200).map { Int64($0 % 50) }),
+            TestColumns.float("amount", (0..<200).map { _ in 100 + rng.normal(sd: 10) }),
+            TestColumns.integer("Number of items", (0..<200).map { _ in Int64(rng.next() % 9) }),
+        ])
+        let measures = InsightContext(table: table, profile: nil, options: InsightOptions()).measures.map(\.name)
+        #expect(measures == ["amount", "Number of items"])
+    }
+
+    @Test func trendsThatFallBelowZeroAreToldInUnits() throws {
+        // A never-negative quantity falling towards nothing: its fitted line ends below zero, so
+        // "fell 140%" would be nonsense.
+        var rng = SeededRandom(seed: 4)
+        let days = (0..<400).map { TestColumns.jan2023 + Int32($0) }
+        let depth = (0..<400).map { d in max(0, 40 - Double(d) * 0.12 + rng.normal(sd: 2)) }
+        let table = TestColumns.table([TestColumns.date("day", days), TestColumns.float("snow_depth", depth)])
+        let trend = try #require(InsightDetector().detect(table).first { $0.kind == .trend })
+        #expect(trend.title.hasPrefix("Snow depth fell by "), "\(trend.title)")
+        #expect(trend.data["pct_change"] == .null)
+    }
+}

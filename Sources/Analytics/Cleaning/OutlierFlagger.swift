@@ -58,6 +58,19 @@ enum IdentifierDetector {
     }
 
     static func hasIdName(_ name: String) -> Bool {
+        words(of: name).contains { idWords.contains($0.lowercased()) }
+    }
+
+    /// Words that make an integer column a label (`Region Code`, `customer_id`): its numbers name
+    /// things, so sums, trends and correlations of them mean nothing, even when values repeat.
+    static let codeWords: Set<String> = ["id", "uuid", "guid", "code"]
+
+    static func isCode(_ column: Column) -> Bool {
+        column.type == .integer && words(of: column.name).contains { codeWords.contains($0.lowercased()) }
+    }
+
+    /// `customerID`, `customer_id` and `Customer Id` all give `customer`, `id`.
+    static func words(of name: String) -> [String] {
         var words: [String] = []
         var current = ""
         for ch in name {
@@ -72,6 +85,6 @@ enum IdentifierDetector {
             }
         }
         if !current.isEmpty { words.append(current) }
-        return words.contains { idWords.contains($0.lowercased()) }
+        return words
     }
 }

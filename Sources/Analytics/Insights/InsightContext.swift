@@ -38,7 +38,7 @@ struct InsightContext {
         let parallel = Parallel.worthIt(rows: table.rowCount)
         let minimumRows = options.minimumRows
         measures = Parallel.map(table.columns, parallel: parallel) { c -> Measure? in
-            guard ColumnValues.isQuantity(c), c.count - c.validity.nullCount >= minimumRows,
+            guard ColumnValues.isQuantity(c), !IdentifierDetector.isCode(c), c.count - c.validity.nullCount >= minimumRows,
                   profile?.column(named: c.name)?.isIdentifier ?? IdentifierDetector.isIdentifier(c) == false,
                   let values = ColumnValues.doubles(c) else { return nil }
             return Measure(name: c.name, values: values, validCount: c.count - c.validity.nullCount)

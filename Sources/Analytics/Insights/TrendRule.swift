@@ -8,10 +8,10 @@ import Foundation
 /// row-level test alone calls any drift significant once there are a million rows and
 /// autocorrelated periods inflate it further. The change must also be material
 /// (`minimumTrendPercent`). Percent change is the fitted value at the last date over the fitted
-/// value at the first; when the fitted line starts at or below zero there is no percentage. A
-/// quantity that is never negative then grew fast from a small base, and its change counts as
-/// material against the line's middle level; a measure that crosses zero (a monthly change, a
-/// profit) has no level to compare with and is not reported.
+/// value at the first; when the fitted line starts or ends at or below zero there is no
+/// percentage. A quantity that is never negative then grew fast from a small base (or fell close
+/// to nothing), and its change counts as material against the line's middle level; a measure
+/// that crosses zero (a monthly change, a profit) has no level to compare with and is not reported.
 enum TrendRule {
     struct Finding {
         var insight: Insight
@@ -56,7 +56,9 @@ enum TrendRule {
               let mk = MannKendall(series.values) else { return nil }
         let length = span.last - span.first
         let start = fit.predict(0), end = fit.predict(length)
-        let percent = start > 0 ? (end - start) / start * 100 : .nan
+        // Percentages only between two positive levels: a line fitted below zero at either end
+        // ("fell 141%") says nothing a reader can use.
+        let percent = start > 0 && end > 0 ? (end - start) / start * 100 : .nan
         let middle = abs(start + end) / 2
         let material = percent.isNaN
             ? middle > 0 && abs(end - start) / middle * 100 >= options.minimumTrendPercent && neverNegative(m)

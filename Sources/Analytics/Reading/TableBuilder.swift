@@ -136,6 +136,7 @@ struct TableBuilder {
             if case .float = outcome.column.storage, decimalCommaHints[c] { decimalComma = true }
             columns.append(outcome.column)
         }
+        if let header = HeaderCheck.warning(names: names, columns: columns) { warnings.append(header) }
         progress(1)
         var sawLF = tokenizer.sawLF, sawCRLF = tokenizer.sawCRLF, sawCR = tokenizer.sawCR
         for part in parts {

@@ -50,7 +50,7 @@ for i, h in enumerate(header[1:], start=1):
     y = np.array([float(r[i]) for r in rows])
     lr = stats.linregress(x, y)
     start = lr.intercept; end = lr.intercept + lr.slope * x.max()
-    pct = (end - start) / start * 100 if start > 0 else None
+    pct = (end - start) / start * 100 if start > 0 and end > 0 else None
     mk_p, s = mann_kendall_p(y)  # one row per month: monthly means are the values
     # Material: |percent| >= 5; with no percent (line starts at or below zero), a never-negative
     # measure's change against the line's middle level instead.
