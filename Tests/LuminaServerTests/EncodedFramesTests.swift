@@ -63,4 +63,16 @@ import Testing
             #expect(String(buffer: received.data) == text)
         }
     }
+
+    /// Messages come and go during a pass (the hub allocates new ones on other threads while a loop
+    /// drains): a message freed mid-pass must not hand its frame to a new one at the same address.
+    /// A load run once delivered 229 events to the wrong dashboards that way.
+    @Test func aNewMessageNeverGetsTheFrameOfAFreedOne() throws {
+        var frames = EncodedFrames()
+        for n in 0..<5_000 {
+            let text = #"{"type":"load","seq":\#(n)}"#
+            let frame = try frames.frame(for: OutboundMessage(bytes: Array(text.utf8)), deflate: nil)
+            #expect(String(buffer: try Self.decode(frame).payload) == text)
+        }
+    }
 }

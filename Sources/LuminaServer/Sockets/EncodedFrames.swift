@@ -15,13 +15,15 @@ struct EncodedFrames {
         let windowBits: Int32
     }
 
-    /// Valid for one pass: the messages are kept alive by the outboxes being drained.
-    private var frames: [Key: ByteBuffer] = [:]
+    /// Valid for one pass. Each entry keeps its message alive: the key is the message's address,
+    /// and a message freed mid-pass (its last outbox drained) would otherwise leave its frame to
+    /// the next message allocated at that address by the hub on another thread.
+    private var frames: [Key: (message: OutboundMessage, frame: ByteBuffer)] = [:]
 
     /// The complete WebSocket text frame of `message` as `deflate` (nil: uncompressed) would send it.
     mutating func frame(for message: OutboundMessage, deflate: PooledPerMessageDeflate?) throws(PerMessageDeflateError) -> ByteBuffer {
         let key = Key(message: ObjectIdentifier(message), windowBits: deflate?.offer.serverWindowBits ?? 0)
-        if let frame = frames[key] { return frame }
+        if let cached = frames[key] { return cached.frame }
         var payload = message.buffer
         var compressed = false
         if let deflate {
@@ -30,7 +32,7 @@ struct EncodedFrames {
             compressed = sent.rsv1
         }
         let frame = Self.encode(payload, compressed: compressed)
-        frames[key] = frame
+        frames[key] = (message, frame)
         return frame
     }
 
