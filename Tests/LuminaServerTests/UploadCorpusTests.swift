@@ -54,6 +54,10 @@ import Testing
                     let columns = json["columns"]?.arrayValue ?? []
                     #expect(columns.compactMap { $0["name"]?.stringValue } == read.table.columns.map(\.name), "\(file)")
                     #expect(columns.compactMap { $0["type"]?.stringValue } == read.table.columns.map(\.type.rawValue), "\(file)")
+                    // What the reader worked around is kept with the dataset and shown.
+                    let warnings = json["read"]?["warnings"]?.arrayValue ?? []
+                    #expect(warnings.compactMap { $0["code"]?.stringValue } == read.warnings.map(\.code), "\(file)")
+                    #expect(json["read"]?["encoding"]?.stringValue == read.encoding.rawValue, "\(file)")
                     if let datasetID = json["id"]?.intValue {
                         let rows = try await client.request(.get, "/api/v1/datasets/\(datasetID)/rows?limit=1000", token: ana.token)
                         #expect(rows.json["total"]?.intValue == read.table.rowCount, "\(file)")
@@ -90,6 +94,26 @@ import Testing
         case .bool(let b): b ? "true" : "false"
         case .number(let n): n.rounded() == n && abs(n) < 1e15 ? String(Int64(n)) : String(n)
         default: "\(value)"
+        }
+    }
+
+    @Test func theDatasetPageSaysWhatReadingTheFileWorkedAround() async throws {
+        try await TestServer.run(configure: { $0.cleanAfterUpload = false }) { client in
+            let ana = try await client.registerAndLogin("ana@example.com")
+            // scikit-learn's iris.csv: its first row is a note (150,4,setosa,…), not column names.
+            let bytes = [UInt8](try Data(contentsOf: Self.corpus.appendingPathComponent("real/sklearn-iris.csv")))
+            let id = try await UploadsTests.createUpload(client, token: ana.token, filename: "iris.csv", size: bytes.count)
+            let response = try await client.client.executeRequest(
+                uri: "/api/v1/uploads/\(id)", method: .put,
+                headers: [.authorization: "Bearer \(ana.token)", .accept: "application/json"], body: .init(bytes: bytes))
+            let dataset = try #require(JSONValue.parse(String(buffer: response.body))["id"]?.intValue)
+            var browser = BrowserSession(client: client)
+            let csrf = try #require(BrowserSession.csrfToken(in: try await browser.get("/accounts/login/").text))
+            _ = try await browser.post("/accounts/login/", form: ["csrf_token": csrf, "email": "ana@example.com", "password": "correct horse"])
+            let page = try await browser.get("/datasets/\(dataset)/")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Reading the file"))
+            #expect(page.text.contains("2 of them are numbers (150, 4)"), "\(page.text)")
         }
     }
 }

@@ -74,6 +74,8 @@ struct DatasetPagesController: Sendable {
             let hasReport: Bool
             let canEdit: Bool
             let isCleaned: Bool
+            let readNotes: [String]
+            let hasReadNotes: Bool
         }
         let page = Page(
             id: id, name: item.name, status: item.status, error: item.error, rawRows: item.rawRowCount, rows: item.rowCount,
@@ -81,7 +83,8 @@ struct DatasetPagesController: Sendable {
             columns: columns.enumerated().map { ColumnRow(position: $0.offset, name: $0.element.name, type: $0.element.type, nullable: $0.element.nullable) },
             steps: steps, duplicatesRemoved: report["duplicates_removed"]?.intValue, rowsBefore: report["rows_before"]?.intValue,
             rowsAfter: report["rows_after"]?.intValue, insights: insights, insightCount: insights.count, hasReport: !steps.isEmpty,
-            canEdit: item.ownerId == user.id || user.role == .admin, isCleaned: item.status == "cleaned")
+            canEdit: item.ownerId == user.id || user.role == .admin, isCleaned: item.status == "cleaned",
+            readNotes: item.readNotes, hasReadNotes: !item.readNotes.isEmpty)
         return views.page("dataset", page: page, context: context, title: item.name)
     }
 

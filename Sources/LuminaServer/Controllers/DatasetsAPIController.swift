@@ -138,16 +138,23 @@ struct DatasetResource: Encodable {
     let cleanedAt: Date?
     let cleaningReport: JSONValue
     let ownerId: Int
+    /// Extension of the contract's object: how the file was read (`encoding`, `dialect`,
+    /// `skipped_title_rows`, `ragged_rows`, `warnings` with code, message, column, count, samples).
+    let read: JSONValue
 
     init(_ summary: DatasetSummary, columns: [DatasetColumn]) {
         id = summary.id; name = summary.name; status = summary.status; error = summary.error
         rawRowCount = summary.rawRowCount; rowCount = summary.rowCount; columnCount = summary.columnCount
         self.columns = columns; createdAt = summary.createdAt; cleanedAt = summary.cleanedAt
         cleaningReport = summary.cleaningReport; ownerId = summary.ownerId
+        var read = summary.readSummary
+        if case .object = read {} else { read = .object([:]) }
+        read["encoding"] = summary.encoding.map(JSONValue.string) ?? .null
+        self.read = read
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, status, error, columns
+        case id, name, status, error, columns, read
         case rawRowCount = "raw_row_count", rowCount = "row_count", columnCount = "column_count"
         case createdAt = "created_at", cleanedAt = "cleaned_at", cleaningReport = "cleaning_report", ownerId = "owner_id"
     }
@@ -160,6 +167,7 @@ struct DatasetResource: Encodable {
         try c.encode(columnCount, forKey: .columnCount); try c.encode(columns, forKey: .columns)
         try c.encode(createdAt, forKey: .createdAt); try c.encode(cleanedAt, forKey: .cleanedAt)
         try c.encode(cleaningReport, forKey: .cleaningReport); try c.encode(ownerId, forKey: .ownerId)
+        try c.encode(read, forKey: .read)
     }
 }
 

@@ -116,6 +116,9 @@ struct DatasetSummary: Sendable {
     var columnCount: Int
     var sizeBytes: Int
     var cleaningReport: JSONValue
+    /// What the reader decided and worked around (dialect, title rows, ragged rows, warnings).
+    var readSummary: JSONValue
+    var encoding: String?
     var createdAt: Date
     var cleanedAt: Date?
 
@@ -130,8 +133,18 @@ struct DatasetSummary: Sendable {
         columnCount = try row.decode(column: "column_count", as: Int.self)
         sizeBytes = try row.decode(column: "size_bytes", as: Int.self)
         cleaningReport = JSONValue.parse(try row.decode(column: "cleaning_report", as: String?.self))
+        readSummary = JSONValue.parse(try row.decode(column: "dialect", as: String?.self))
+        encoding = try row.decode(column: "encoding", as: String?.self)
         createdAt = try row.decode(column: "created_at", as: Date.self)
         cleanedAt = try row.decode(column: "cleaned_at", as: Date?.self)
+    }
+}
+
+extension DatasetSummary {
+    /// The reader's notes as people read them: title rows skipped, ragged rows, the encoding
+    /// fallback, stray values, a header that looks like data.
+    var readNotes: [String] {
+        (readSummary["warnings"]?.arrayValue ?? []).compactMap { $0["message"]?.stringValue }
     }
 }
 
