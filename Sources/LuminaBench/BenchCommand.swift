@@ -8,6 +8,7 @@ struct BenchCommand {
         usage: lumina-bench FILE.csv [--runs N] [--json] [--expected expected_detections.json [--key NAME]]
                lumina-bench FILE.csv --read-only [--runs N]
                lumina-bench FILE.csv --phase-peaks [--runs N]   (peak RSS of each phase of the last run)
+               lumina-bench FILE.csv... --digest   (what reading and cleaning make of each file, to compare builds)
                lumina-bench --generate ROWS [--out FILE.csv] [--runs N] [--json]
         """
 
@@ -25,6 +26,9 @@ struct BenchCommand {
     var readOnly = false
     /// Reports the peak RSS of each phase of the last run (resetting the peak between phases).
     var phasePeaks = false
+    /// Prints `BenchDigest` for every file given instead of timing anything.
+    var digest = false
+    var digestFiles: [URL] = []
 
     init(arguments: [String]) throws {
         var file: URL?
@@ -42,6 +46,7 @@ struct BenchCommand {
             case "--json": json = true
             case "--read-only": readOnly = true
             case "--phase-peaks": phasePeaks = true
+            case "--digest": digest = true
             case "--expected": expected = URL(fileURLWithPath: try value())
             case "--key": key = try value()
             case "--generate":
@@ -50,7 +55,9 @@ struct BenchCommand {
             case "--out": file = URL(fileURLWithPath: try value())
             case "-h", "--help": throw UsageError(description: "help")
             case let arg where arg.hasPrefix("-"): throw UsageError(description: "unknown option \(arg)")
-            default: file = URL(fileURLWithPath: arguments[i])
+            default:
+                file = URL(fileURLWithPath: arguments[i])
+                digestFiles.append(URL(fileURLWithPath: arguments[i]))
             }
             i += 1
         }
@@ -68,6 +75,12 @@ struct BenchCommand {
             try SalesGenerator(rows: rows).write(to: file)
         }
         if readOnly { return try runReadOnly() }
+        if digest {
+            for url in digestFiles {
+                FileHandle.standardOutput.write(Data("== \(url.path)\n\(BenchDigest.text(for: url))".utf8))
+            }
+            return true
+        }
         var timings: [String: [Double]] = [:]
         var last: (rows: Int, outcome: BenchPipeline.Outcome)?
         for _ in 0..<runs {
