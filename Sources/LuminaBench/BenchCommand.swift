@@ -149,10 +149,12 @@ struct BenchCommand {
     static func stepLines(_ timings: [String: [Double]]) -> String {
         let order = ["read: checks, header, first rows", "read: scan", "read: merge and build columns"]
             + Cleaner.stepNames.map { "clean: " + $0.replacingOccurrences(of: "...", with: "") }
-        var out = "stages and steps (medians):\n"
+        var out = "stages and steps (medians, wall and CPU seconds of all threads):\n"
         for name in order {
             guard let t = timings[name] else { continue }
-            out += "  " + name.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: "%.4f s", BenchReport.median(t)) + "\n"
+            out += "  " + name.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: "%.4f s", BenchReport.median(t))
+            if let cpu = timings[name + " (cpu)"] { out += String(format: "   cpu %.4f s", BenchReport.median(cpu)) }
+            out += "\n"
         }
         return out
     }

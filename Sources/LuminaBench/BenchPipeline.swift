@@ -37,12 +37,14 @@ struct BenchPipeline {
         }
         // Timed by hand: a closure could not hand the table over.
         let cleaningStarted = ContinuousClock.now
-        var marks: [(String, ContinuousClock.Instant)] = []
-        let cleaning = Cleaner().clean(consume table) { step, _ in marks.append((step, ContinuousClock.now)) }
+        var marks: [(String, ContinuousClock.Instant, cpu: Double)] = []
+        let cleaning = Cleaner().clean(consume table) { step, _ in marks.append((step, ContinuousClock.now, Stopwatch.cpuSeconds())) }
         seconds["clean"] = Stopwatch.seconds(ContinuousClock.now - cleaningStarted)
         var stepSeconds: [String: Double] = [:]
         for (k, mark) in marks.enumerated().dropLast() {
-            stepSeconds["clean: " + mark.0.replacingOccurrences(of: "...", with: "")] = Stopwatch.seconds(marks[k + 1].1 - mark.1)
+            let name = "clean: " + mark.0.replacingOccurrences(of: "...", with: "")
+            stepSeconds[name] = Stopwatch.seconds(marks[k + 1].1 - mark.1)
+            stepSeconds[name + " (cpu)"] = marks[k + 1].cpu - mark.cpu
         }
         peak("clean")
         let (profile, tProfile) = Stopwatch.time { Profiler().profile(cleaning.table) }
