@@ -13,6 +13,9 @@ import Testing
         "2022-01-01", "01/02/2023", "Jan 01, 2022", "South", "yes", "no", "NaN", "nan", "inf", "1 000", " 1", "1 ", "٣",
         "1\u{00A0}", "T", "x", "N/A", "#N/A", "***", "*", "-", "--", "---", "?", "MISSING", "Missing1", "nil", "NULL", "None",
         "TRUE", "True", "tRuE", "FALSE", "Y", "n", "F", "t", "yes!", "yess", "0", "1", "10", "North", "no ", "null\u{0}",
+        // Dollars and percents (`dollarsOrPercent`), with what only the general parser accepts.
+        "$05", "05%", "$5.", "$.5", "5.%", ".%", "$%", "$5%", "$0", "0%", "00%", "100%", "0.0%", "$0.00", "$123456789012345",
+        "$1234567890123456", "123456789012345%", "1,5%", "$1,5", "12,5%", "$-5", "-5%", "$ 5%", "$$5", "5%%", "$5 ", "$.", "$,5",
     ]
 
     static func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
@@ -25,6 +28,19 @@ import Testing
                 let general = CellParser.formattedNumber(buffer, decimalComma: decimalComma)
                 #expect(fast?.value.bitPattern == general?.value.bitPattern, "\(cell)")
                 #expect(fast?.isInteger == general?.isInteger, "\(cell)")
+            }
+        }
+    }
+
+    /// Spaces counted eight bytes at a time, against a byte count, at every length and offset.
+    @Test func spacesAreCountedAtEveryOffset() {
+        let text = Array("a b  c   d    e\u{00A0} f\t g  ".utf8) + Array(repeating: 0x20, count: 19) + Array("x y".utf8)
+        text.withUnsafeBufferPointer { all in
+            for start in 0..<text.count {
+                for end in start...text.count {
+                    let cell = UnsafeBufferPointer(rebasing: all[start..<end])
+                    #expect(CellParser.spaceCount(cell) == cell.filter { $0 == 0x20 }.count)
+                }
             }
         }
     }

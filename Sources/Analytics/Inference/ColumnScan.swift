@@ -205,7 +205,7 @@ struct ColumnScan: Sendable {
     @inline(__always)
     private mutating func countText(_ raw: UnsafeBufferPointer<UInt8>) {
         totalLength += raw.count
-        for b in raw where b == 0x20 { spaces += 1 }
+        spaces += CellParser.spaceCount(raw)
     }
 
     /// Slots for one batch of cells of one column, reused batch after batch (one per column of a
