@@ -45,6 +45,52 @@ import Testing
         }
     }
 
+    /// Cells whose first and last bytes settle trimming, against the byte loop, with every mix
+    /// of spaces, tabs, no-break spaces, lone UTF-8 bytes and controls at either end.
+    @Test func trimmingByTheEndBytesMatchesTheLoop() {
+        let ends: [[UInt8]] = [[], [0x20], [0x09], [0xC2, 0xA0], [0xC2, 0xA0, 0x20], [0x20, 0xC2, 0xA0], [0xC2], [0xA0], [0x1F], [0x0A],
+                               [0xC3, 0xA9], [0x78], [0x21], [0x7F], [0xE2, 0x82, 0xAC]]
+        let middles: [[UInt8]] = [[], [0x78], [0x61, 0x20, 0x62], [0xC2, 0xA0], [0x20]]
+        for lead in ends {
+            for middle in middles {
+                for trail in ends {
+                    let cell = lead + middle + trail
+                    cell.withUnsafeBufferPointer { b in
+                        let fast = CellParser.trimmed(b), loop = CellParser.trimmedByLoop(b)
+                        #expect(Array(fast) == Array(loop), "\(cell)")
+                        #expect(fast.baseAddress == loop.baseAddress || fast.isEmpty, "\(cell)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Byte hashes read their last bytes four, two and one at a time: the same hash as a byte loop.
+    @Test func byteHashTailsMatchTheByteLoop() {
+        func reference(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(bytes.count)
+            var i = 0
+            while i + 8 <= bytes.count {
+                var word: UInt64 = 0
+                for k in 0..<8 { word |= UInt64(bytes[i + k]) << UInt64(8 * k) }
+                h = RowHasher.mix(h, word)
+                i += 8
+            }
+            var tail: UInt64 = 0, shift: UInt64 = 0
+            while i < bytes.count { tail |= UInt64(bytes[i]) << shift; shift += 8; i += 1 }
+            return RowHasher.mix(h, tail)
+        }
+        let data = (0..<48).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        data.withUnsafeBytes { all in
+            for start in 0..<8 {
+                for end in start...data.count {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[start..<end])
+                    #expect(RowHasher.bytesHash(slice) == reference(slice), "\(start)..<\(end)")
+                }
+            }
+        }
+    }
+
     /// Every digit string of up to 16 bytes with and without a point, against the general parser.
     @Test func plainNumbersOfEveryLength() {
         var cells: [String] = []

@@ -64,12 +64,23 @@ enum RowHasher {
             h = mix(h, bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
             i += 8
         }
+        // The last 0–7 bytes as one little-endian number, read four, two and one at a time (the
+        // same number a byte loop builds, so hashes do not change; most category values are short).
         var tail: UInt64 = 0
         var shift: UInt64 = 0
-        while i < bytes.count {
+        let rest = bytes.count - i
+        if rest & 4 != 0 {
+            tail = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
+            shift = 32
+            i += 4
+        }
+        if rest & 2 != 0 {
+            tail |= UInt64(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt16.self))) << shift
+            shift += 16
+            i += 2
+        }
+        if rest & 1 != 0 {
             tail |= UInt64(bytes[i]) << shift
-            shift += 8
-            i += 1
         }
         return mix(h, tail)
     }

@@ -10,6 +10,19 @@ enum CellParser {
     /// Surrounding spaces, tabs and no-break spaces removed.
     @inline(__always)
     static func trimmed(_ bytes: Bytes) -> Bytes {
+        // Most cells start and end with a byte that cannot begin or end any of those (above
+        // the space, no 0xC2 lead byte first, no 0xA0 last): two bytes decide, no loop runs.
+        let n = bytes.count
+        if n > 0 {
+            let first = bytes[0], last = bytes[n - 1]
+            if first > 0x20 && first != 0xC2 && last > 0x20 && last != 0xA0 { return bytes }
+        }
+        return trimmedByLoop(bytes)
+    }
+
+    /// `trimmed` byte by byte: for the cells its first test does not settle.
+    @inline(__always)
+    static func trimmedByLoop(_ bytes: Bytes) -> Bytes {
         var start = 0, end = bytes.count
         while start < end {
             if bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
