@@ -180,6 +180,45 @@ import Testing
         #expect(parse("-Jan-01-2022") == DateParser.Parsed(year: 2022, first: 1, second: 1, ambiguous: false))
     }
 
+    /// The tokenizer's records, field references, lines and errors, as a byte-by-byte reference
+    /// tokenizer gives them, on many short random texts of quotes, delimiters, line ends, tabs,
+    /// other control bytes and UTF-8, so every byte class lands at every offset of the word steps.
+    @Test(arguments: [UInt8(0x2C), 0x09]) func tokenizerMatchesAByteLoop(_ delimiter: UInt8) {
+        let alphabet: [[UInt8]] = [[0x61], [0x62, 0x63], [delimiter], [0x22], [0x22, 0x22], [0x0A], [0x0D], [0x0D, 0x0A], [0x09], [0x01],
+                                   [0x0B], [0x0C], [0x0E], [0x20], [0xC3, 0xA9], [0x2C], [0x7F], [0x8E]]
+        var state: UInt64 = 7
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        for _ in 0..<3_000 {
+            var text: [UInt8] = []
+            let pieces = next(40)
+            for _ in 0..<pieces { text += alphabet[next(alphabet.count)] }
+            text.withUnsafeBufferPointer { buffer in
+                var tokenizer = CSVTokenizer(bytes: buffer, delimiter: delimiter, maxFieldBytes: 1 << 20, maxColumns: 1_000)
+                var reference = ReferenceTokenizer(bytes: buffer, delimiter: delimiter)
+                var fields: [UInt64] = []
+                while true {
+                    let got = Result { () throws(CSVError) in try tokenizer.nextRecord(into: &fields) ? fields : nil }
+                    let expected = reference.nextRecord()
+                    switch (got, expected) {
+                    case (.success(let a), .success(let b)):
+                        #expect(a == b, "\(text)")
+                        #expect(tokenizer.line == reference.line && tokenizer.recordLine == reference.recordLine, "\(text)")
+                        if a == nil || a != b { return }
+                    case (.failure(let a), .failure(let b)):
+                        #expect(a == b, "\(text)")
+                        return
+                    default:
+                        Issue.record("\(text): \(got) against \(expected)")
+                        return
+                    }
+                }
+            }
+        }
+    }
+
     /// Fields of every length around the eight-byte steps, ended by the delimiter, LF, CRLF, CR or
     /// the end of the bytes, split as a byte-by-byte reference splitter splits them.
     @Test(arguments: [UInt8(0x2C), 0x3B, 0x09]) func fieldEndsAreFoundAtEveryOffset(_ delimiter: UInt8) throws {
@@ -259,5 +298,64 @@ import Testing
         #expect(mapped.table == memory.table)
         #expect(mapped.rawRowCount == 90_000 && mapped.raggedRows == memory.raggedRows)
         #expect(mapped.warnings == memory.warnings)
+    }
+}
+
+/// The tokenizer's rules one byte at a time, with no word steps: what `CSVTokenizer` must match.
+private struct ReferenceTokenizer {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let delimiter: UInt8
+    var position = 0
+    var line = 1
+    var recordLine = 0
+
+    mutating func nextRecord() -> Result<[UInt64]?, CSVError> {
+        let n = bytes.count
+        while position < n {
+            let b = bytes[position]
+            if b == 0x0A { position += 1 } else if b == 0x0D { position += (position + 1 < n && bytes[position + 1] == 0x0A) ? 2 : 1 } else { break }
+            line += 1
+        }
+        guard position < n else { return .success(nil) }
+        recordLine = line
+        var fields: [UInt64] = []
+        var i = position
+        while true {
+            let fieldLine = line, start = i
+            var quoted = false, complex = false
+            if i < n && bytes[i] == 0x22 {
+                quoted = true
+                i += 1
+                var closed = false
+                while i < n {
+                    if bytes[i] == 0x22 {
+                        if i + 1 < n && bytes[i + 1] == 0x22 { complex = true; i += 2; continue }
+                        i += 1
+                        closed = true
+                        break
+                    }
+                    if bytes[i] == 0x0A || (bytes[i] == 0x0D && !(i + 1 < n && bytes[i + 1] == 0x0A)) { line += 1 }
+                    i += 1
+                }
+                if !closed { return .failure(.unterminatedQuote(line: fieldLine, column: fields.count + 1)) }
+                while i < n && bytes[i] != delimiter && bytes[i] != 0x0A && bytes[i] != 0x0D { complex = true; i += 1 }
+            } else {
+                while i < n && bytes[i] != delimiter && bytes[i] != 0x0A && bytes[i] != 0x0D { i += 1 }
+            }
+            fields.append(CSVTokenizer.pack(start: start, length: i - start, quoted: quoted, complex: complex))
+            if i < n && bytes[i] == delimiter {
+                i += 1
+                if i < n { continue }
+                fields.append(CSVTokenizer.pack(start: n, length: 0, quoted: false, complex: false))
+                break
+            }
+            if i < n {
+                i += (bytes[i] == 0x0D && i + 1 < n && bytes[i + 1] == 0x0A) ? 2 : 1
+                line += 1
+            }
+            break
+        }
+        position = i
+        return .success(fields)
     }
 }
