@@ -46,4 +46,58 @@ import Testing
         #expect(plain.duplicates > rows / 2)
         #expect(plain.duplicates < rows)
     }
+
+    /// Row sets of every shape: empty, full, single rows, runs across word boundaries, random.
+    static func rowSets(rows: Int) -> [RowSet] {
+        var state: UInt64 = 99
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        var sets = [RowSet(rows: rows), RowSet(rows: rows, all: true)]
+        for density in [1, 2, 10, 50, 95, 99] {
+            var set = RowSet(rows: rows)
+            for r in 0..<rows where next(100) < density { set.insert(r) }
+            sets.append(set)
+        }
+        var runs = RowSet(rows: rows)
+        var r = 0
+        while r < rows {
+            let length = 1 + next(130)
+            for k in r..<min(rows, r + length) { runs.insert(k) }
+            r += length + next(70)
+        }
+        sets.append(runs)
+        var ends = RowSet(rows: rows)
+        for k in [0, 63, 64, 127, 128, rows - 1] where k >= 0 && k < rows { ends.insert(k) }
+        sets.append(ends)
+        return sets
+    }
+
+    /// Columns rebuilt for a subset of rows a run at a time hold what gathering row by row gives.
+    @Test(arguments: [0, 1, 63, 64, 65, 1_000, 4_097]) func gatheringByRunsMatchesRowByRow(_ rows: Int) {
+        let numbers = (0..<rows).map { Int64($0 * 7 - 3) }
+        var validity = ValidityBitmap(count: rows)
+        for k in 0..<rows where k % 3 == 0 || k % 67 == 5 { validity[k] = false }
+        let text = TextStorage((0..<rows).map { k in k % 5 == 0 ? "" : String(repeating: "é", count: k % 4) + "v\(k)" })
+        for set in Self.rowSets(rows: rows) {
+            let members = Array(set)
+            var runRows: [Int] = []
+            set.forEachRun { run in
+                #expect(run.count > 0)
+                #expect(runRows.last.map { $0 + 1 < run.lowerBound } ?? true, "runs are maximal and ascending")
+                runRows += Array(run)
+            }
+            #expect(runRows == members)
+            #expect(numbers.gathering(set) == members.map { numbers[$0] })
+            let bits = validity.gathering(set)
+            #expect(bits.count == members.count)
+            #expect(bits.nullCount == members.filter { !validity[$0] }.count)
+            #expect((0..<members.count).allSatisfy { bits[$0] == validity[members[$0]] })
+            // Unused bits of the last word stay clear, as everywhere else.
+            if members.count % 64 != 0, let last = bits.words.last { #expect(last >> UInt64(members.count % 64) == 0) }
+            let gathered = text.gather(rows: set)
+            #expect(gathered == text.gather(rows: members))
+        }
+    }
 }
