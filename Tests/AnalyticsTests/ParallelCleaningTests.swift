@@ -100,4 +100,25 @@ import Testing
             #expect(gathered == text.gather(rows: members))
         }
     }
+
+    /// Trimming all-ASCII values by bytes gives what the Unicode-aware trimming of strings gives.
+    @Test func asciiTrimmingMatchesStringTrimming() {
+        let ends: [[UInt8]] = [[], [0x20], [0x09], [0x0A], [0x0B], [0x0C], [0x0D], [0x1C], [0x1F], [0x20, 0x09, 0x20], [0x78], [0x00], [0x7F]]
+        let middles: [[UInt8]] = [[], [0x61], [0x61, 0x20, 0x62], [0x20], [0x0A]]
+        for lead in ends {
+            for middle in middles {
+                for trail in ends {
+                    let value = lead + middle + trail
+                    value.withUnsafeBufferPointer { v in
+                        let expected = String(decoding: v, as: UTF8.self).trimmingWhitespace()
+                        let kept = WhitespaceTrimmer.asciiTrimmed(v)
+                        #expect(kept.map { String(decoding: UnsafeBufferPointer(rebasing: v[$0]), as: UTF8.self) } == expected, "\(value)")
+                    }
+                }
+            }
+        }
+        for value in ["\u{00A0}x", "x\u{2003}", "é ", " ü"] {
+            Array(value.utf8).withUnsafeBufferPointer { #expect(WhitespaceTrimmer.asciiTrimmed($0) == nil, "\(value)") }
+        }
+    }
 }
