@@ -101,4 +101,28 @@ import Testing
             }
         }
     }
+
+    /// Marked bytes counted by a multiplication: the population count, for every set of marked bytes.
+    @Test func markedBytesAreCountedExactly() {
+        for pattern in 0..<256 {
+            var word: UInt64 = 0x4142_4344_4546_4748
+            for k in 0..<8 where pattern >> k & 1 == 1 { word &= ~(0xFF << UInt64(8 * k)) }
+            let marks = CSVTokenizer.zeroBytes(word)
+            #expect(CSVTokenizer.markedByteCount(marks) == marks.nonzeroBitCount)
+            #expect(marks.nonzeroBitCount == pattern.nonzeroBitCount)
+        }
+    }
+
+    /// Quotes counted eight bytes at a time (part boundaries go by their parity), against a byte count.
+    @Test func quotesAreCountedAtEveryOffset() {
+        let text = Array("a\"b\"\"c,\"\"\"\"\"\"\"\"\"x\n\"é\"".utf8) + Array(repeating: 0x22, count: 13) + Array("z\"".utf8)
+        text.withUnsafeBufferPointer { buffer in
+            let scanner = ChunkScanner(bytes: buffer, delimiter: 0x2C, options: .init(), width: 1, kept: [.text], evaluates: false, bytesPerRecord: 10)
+            for start in 0..<text.count {
+                for end in start...text.count {
+                    #expect(scanner.quoteCount(start..<end) == text[start..<end].filter { $0 == 0x22 }.count)
+                }
+            }
+        }
+    }
 }

@@ -100,7 +100,7 @@ enum CellParser {
             let raw = UnsafeRawPointer(base)
             while i + 8 <= n {
                 let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                count += CSVTokenizer.zeroBytes(word ^ 0x2020_2020_2020_2020).nonzeroBitCount
+                count += CSVTokenizer.markedByteCount(CSVTokenizer.zeroBytes(word ^ 0x2020_2020_2020_2020))
                 i += 8
             }
         }

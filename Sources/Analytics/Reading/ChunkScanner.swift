@@ -197,7 +197,7 @@ struct ChunkScanner: @unchecked Sendable {
             let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x2222_2222_2222_2222
             // High bit set exactly in the bytes that were quotes (now zero).
             let zero = ~(((x & low) &+ low) | x | low)
-            count += zero.nonzeroBitCount
+            count += CSVTokenizer.markedByteCount(zero)
             i += 8
         }
         while i < range.upperBound { if bytes[i] == CSVTokenizer.quote { count += 1 }; i += 1 }
