@@ -125,4 +125,35 @@ import Testing
             }
         }
     }
+
+    /// Short values compared as one number give the codes of a plain dictionary of byte arrays,
+    /// values differing only in trailing zero bytes or length included, and honour the limit.
+    @Test func byteDictionaryCodesMatchAPlainDictionary() {
+        var state: UInt64 = 5
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        let alphabet: [UInt8] = [0x00, 0x01, 0x61, 0x20, 0xC3, 0xFF]
+        for limit in [3, 40, 10_000] {
+            var dictionary = ByteDictionary()
+            var reference: [[UInt8]: UInt32] = [:]
+            var order: [[UInt8]] = []
+            for _ in 0..<5_000 {
+                let value = (0..<next(12)).map { _ in alphabet[next(next(2) == 0 ? 2 : alphabet.count)] }
+                let code = value.withUnsafeBufferPointer { dictionary.code(of: $0, limit: limit) }
+                if let known = reference[value] {
+                    #expect(code == known, "\(value)")
+                } else if order.count < limit {
+                    #expect(code == UInt32(order.count), "\(value)")
+                    reference[value] = UInt32(order.count)
+                    order.append(value)
+                } else {
+                    #expect(code == nil, "\(value)")
+                }
+            }
+            #expect(dictionary.strings == order.map { String(decoding: $0, as: UTF8.self) })
+            for (k, value) in order.enumerated() { dictionary.withEntry(k) { #expect(Array($0) == value) } }
+        }
+    }
 }
