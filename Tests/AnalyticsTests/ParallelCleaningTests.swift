@@ -121,4 +121,33 @@ import Testing
             Array(value.utf8).withUnsafeBufferPointer { #expect(WhitespaceTrimmer.asciiTrimmed($0) == nil, "\(value)") }
         }
     }
+
+    /// Row hashes folded column by column from the bitmap's words: what folding cell by cell gives.
+    @Test(arguments: [1_000, 60_001]) func rowHashesMatchCellByCell(_ rows: Int) {
+        var table = Self.repetitiveTable(rows: rows)
+        table.columns.append(TestColumns.date("day", (0..<rows).map { $0 % 11 == 0 ? nil : Int32($0 % 400) - 200 }))
+        table.columns.append(Column(name: "stamp", type: .datetime, storage: .datetime((0..<rows).map { Int64($0) * 3_600 - 7 }),
+                                    validity: ValidityBitmap(count: rows)))
+        var expected = [UInt64](repeating: 0x243F_6A88_85A3_08D3, count: rows)
+        for column in table.columns {
+            for i in 0..<rows {
+                let bits: UInt64
+                if !column.isValid(i) {
+                    bits = RowHasher.nullHash
+                } else {
+                    switch column.storage {
+                    case .integer(let a): bits = UInt64(bitPattern: a[i])
+                    case .float(let a): bits = (a[i] == 0 ? 0.0 : a[i]).bitPattern
+                    case .boolean(let a): bits = a[i] ? 1 : 2
+                    case .date(let a): bits = UInt64(bitPattern: Int64(a[i]))
+                    case .datetime(let a): bits = UInt64(bitPattern: a[i])
+                    case .category(let codes, _): bits = UInt64(codes[i])
+                    case .text(let t): bits = t.withValue(i) { RowHasher.bytesHash(UnsafeRawBufferPointer($0)) }
+                    }
+                }
+                expected[i] = RowHasher.mix(expected[i], bits)
+            }
+        }
+        #expect(RowHasher.hashes(table) == expected)
+    }
 }

@@ -22,29 +22,41 @@ enum RowHasher {
         return hashes
     }
 
-    /// Folds every column's cells of `rows` into `h` (indexed by row, like the table).
+    /// Folds every column's cells of `rows` into `h` (indexed by row, like the table). Validity
+    /// is read from the bitmap's words directly, and columns without empty cells skip it.
     static func fold(_ table: Table, rows: Range<Int>, into h: UnsafeMutableBufferPointer<UInt64>) {
         for column in table.columns {
-            let validity = column.validity
-            let all = validity.nullCount == 0
-            func fold<T>(_ a: [T], _ bits: (T) -> UInt64) {
-                a.withUnsafeBufferPointer { v in
-                    for i in rows {
-                        h[i] = mix(h[i], (all || validity[i]) ? bits(v[i]) : nullHash)
+            let all = column.validity.nullCount == 0
+            column.validity.words.withUnsafeBufferPointer { words in
+                func fold<T>(_ a: [T], _ bits: (T) -> UInt64) {
+                    a.withUnsafeBufferPointer { v in
+                        if all {
+                            for i in rows { h[i] = mix(h[i], bits(v[i])) }
+                        } else {
+                            for i in rows {
+                                let valid = (words[i >> 6] >> UInt64(i & 63)) & 1 != 0
+                                h[i] = mix(h[i], valid ? bits(v[i]) : nullHash)
+                            }
+                        }
                     }
                 }
-            }
-            switch column.storage {
-            case .integer(let a): fold(a) { UInt64(bitPattern: $0) }
-            // +0.0 for -0.0 so values that compare equal hash equal.
-            case .float(let a): fold(a) { ($0 == 0 ? 0.0 : $0).bitPattern }
-            case .boolean(let a): fold(a) { $0 ? 1 : 2 }
-            case .date(let a): fold(a) { UInt64(bitPattern: Int64($0)) }
-            case .datetime(let a): fold(a) { UInt64(bitPattern: $0) }
-            case .category(let codes, _): fold(codes) { UInt64($0) }
-            case .text(let text):
-                for i in rows {
-                    h[i] = mix(h[i], (all || validity[i]) ? text.withValue(i) { bytesHash(UnsafeRawBufferPointer($0)) } : nullHash)
+                switch column.storage {
+                case .integer(let a): fold(a) { UInt64(bitPattern: $0) }
+                // +0.0 for -0.0 so values that compare equal hash equal.
+                case .float(let a): fold(a) { ($0 == 0 ? 0.0 : $0).bitPattern }
+                case .boolean(let a): fold(a) { $0 ? 1 : 2 }
+                case .date(let a): fold(a) { UInt64(bitPattern: Int64($0)) }
+                case .datetime(let a): fold(a) { UInt64(bitPattern: $0) }
+                case .category(let codes, _): fold(codes) { UInt64($0) }
+                case .text(let text):
+                    text.bytes.withUnsafeBytes { bytes in
+                        text.offsets.withUnsafeBufferPointer { offsets in
+                            for i in rows {
+                                let valid = all || (words[i >> 6] >> UInt64(i & 63)) & 1 != 0
+                                h[i] = mix(h[i], valid ? bytesHash(UnsafeRawBufferPointer(rebasing: bytes[offsets[i]..<offsets[i + 1]])) : nullHash)
+                            }
+                        }
+                    }
                 }
             }
         }
