@@ -219,6 +219,24 @@ import Testing
         }
     }
 
+    /// Words ruled out by their first three letters are exactly those the word-date parser rejects.
+    @Test func monthPrefixTestMatchesTheWordDateParser() {
+        var cells = Self.cells + ["Jan 01, 2022", "jan", "Ja", "J", "", "-", ",,Jan 1 2020", "- Feb 2 2021", "Ja n 1 2020", "Jan-1-2020",
+                                  "January 5 2020", "Marching 3 2020", "South", "North", "Delivered on time #5", "Sprocket", "Doohickey",
+                                  "Flange", "Spring", "May", "MAY 1 2021", "dec 31 1999", "Decimal 3 2003", "--", " ", "a", "apr"]
+        for first in ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "jax", "fex", "sepx"] {
+            cells += [first, first + " 1 2020", first.uppercased() + "-2-2021", " " + first + ",3,2022", first + "uary 4 2024"]
+        }
+        for cell in cells {
+            Array(cell.utf8).withUnsafeBufferPointer { b in
+                let word = DateParser.wordDate(b)
+                if word != nil { #expect(DateParser.startsWithMonthName(b), "\(cell)") }
+                let filtered = DateParser.startsWithMonthName(b) ? word : nil
+                #expect(filtered == word, "\(cell)")
+            }
+        }
+    }
+
     /// Fields of every length around the eight-byte steps, ended by the delimiter, LF, CRLF, CR or
     /// the end of the bytes, split as a byte-by-byte reference splitter splits them.
     @Test(arguments: [UInt8(0x2C), 0x3B, 0x09]) func fieldEndsAreFoundAtEveryOffset(_ delimiter: UInt8) throws {
