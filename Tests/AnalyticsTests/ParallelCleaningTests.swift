@@ -150,4 +150,17 @@ import Testing
         }
         #expect(RowHasher.hashes(table) == expected)
     }
+
+    /// Text cells are equal exactly when their strings are, whatever their lengths and bytes.
+    @Test func textRowsAreEqualExactlyWhenTheirStringsAre() {
+        let values: [String?] = [nil, "", "", "a", "a", "ab", "a\u{0}", "a\u{0}", "é", "e\u{301}", "long value of many bytes x",
+                                 "long value of many bytes y", "long value of many bytes x", nil]
+        let table = TestColumns.table([TestColumns.text("t", values)])
+        for i in values.indices {
+            for j in values.indices {
+                #expect(RowHasher.rowsEqual(table, i, j) == (values[i] == nil ? values[j] == nil : values[j].map { Array($0.utf8) == Array(values[i]!.utf8) } ?? false),
+                        "\(i) \(j)")
+            }
+        }
+    }
 }

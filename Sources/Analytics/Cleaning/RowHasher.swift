@@ -1,3 +1,5 @@
+import Foundation
+
 /// 64-bit hashes of whole rows over typed values, for exact-duplicate detection.
 ///
 /// Each column is folded into the row hashes in one tight pass over its typed array (category
@@ -112,7 +114,11 @@ enum RowHasher {
             case .datetime(let a): same = a[i] == a[j]
             case .category(let codes, _): same = codes[i] == codes[j]
             // Byte equality: the reader keeps every value's spelling, so this is value equality.
-            case .text(let t): same = t.withValue(i) { a in t.withValue(j) { b in a.elementsEqual(b) } }
+            // Lengths, then memcmp: deduplication compares every repeated row with its first
+            // occurrence, and a generic element-by-element comparison was a visible cost there.
+            case .text(let t): same = t.byteCount(i) == t.byteCount(j) && t.withValue(i) { a in
+                t.withValue(j) { b in a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+            }
             }
             if !same { return false }
         }
