@@ -11,6 +11,8 @@ struct BenchPipeline {
         var seconds: [String: Double]
         /// Peak RSS of each phase in bytes, when asked for (`--phase-peaks`).
         var peaks: [String: Int] = [:]
+        /// Seconds of each cleaning step, from the cleaner's step announcements (`--steps`).
+        var stepSeconds: [String: Double] = [:]
     }
 
     /// The three chart queries of the reference benchmark.
@@ -35,8 +37,15 @@ struct BenchPipeline {
         }
         // Timed by hand: a closure could not hand the table over.
         let cleaningStarted = ContinuousClock.now
-        let cleaning = Cleaner().clean(consume table)
+        var marks: [(String, ContinuousClock.Instant, cpu: Double)] = []
+        let cleaning = Cleaner().clean(consume table) { step, _ in marks.append((step, ContinuousClock.now, Stopwatch.cpuSeconds())) }
         seconds["clean"] = Stopwatch.seconds(ContinuousClock.now - cleaningStarted)
+        var stepSeconds: [String: Double] = [:]
+        for (k, mark) in marks.enumerated().dropLast() {
+            let name = "clean: " + mark.0.replacingOccurrences(of: "...", with: "")
+            stepSeconds[name] = Stopwatch.seconds(marks[k + 1].1 - mark.1)
+            stepSeconds[name + " (cpu)"] = marks[k + 1].cpu - mark.cpu
+        }
         peak("clean")
         let (profile, tProfile) = Stopwatch.time { Profiler().profile(cleaning.table) }
         seconds["profile"] = tProfile
@@ -57,6 +66,7 @@ struct BenchPipeline {
             aggregations["by_week"] = try aggregator.run(weekQuery)
         }
         peak("aggregations")
-        return Outcome(cleaning: cleaning, profile: profile, analysis: analysis, aggregations: aggregations, seconds: seconds, peaks: peaks)
+        return Outcome(cleaning: cleaning, profile: profile, analysis: analysis, aggregations: aggregations, seconds: seconds, peaks: peaks,
+                       stepSeconds: stepSeconds)
     }
 }

@@ -31,6 +31,14 @@ enum Stopwatch {
         return (result!, seconds(elapsed))
     }
 
+    /// CPU seconds used by the whole process so far (all threads): next to wall time, this shows
+    /// what a change costs in work on a machine whose other load makes wall time jump.
+    static func cpuSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }

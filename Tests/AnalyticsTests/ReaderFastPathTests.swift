@@ -13,6 +13,9 @@ import Testing
         "2022-01-01", "01/02/2023", "Jan 01, 2022", "South", "yes", "no", "NaN", "nan", "inf", "1 000", " 1", "1 ", "٣",
         "1\u{00A0}", "T", "x", "N/A", "#N/A", "***", "*", "-", "--", "---", "?", "MISSING", "Missing1", "nil", "NULL", "None",
         "TRUE", "True", "tRuE", "FALSE", "Y", "n", "F", "t", "yes!", "yess", "0", "1", "10", "North", "no ", "null\u{0}",
+        // Dollars and percents (`dollarsOrPercent`), with what only the general parser accepts.
+        "$05", "05%", "$5.", "$.5", "5.%", ".%", "$%", "$5%", "$0", "0%", "00%", "100%", "0.0%", "$0.00", "$123456789012345",
+        "$1234567890123456", "123456789012345%", "1,5%", "$1,5", "12,5%", "$-5", "-5%", "$ 5%", "$$5", "5%%", "$5 ", "$.", "$,5",
     ]
 
     static func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
@@ -25,6 +28,65 @@ import Testing
                 let general = CellParser.formattedNumber(buffer, decimalComma: decimalComma)
                 #expect(fast?.value.bitPattern == general?.value.bitPattern, "\(cell)")
                 #expect(fast?.isInteger == general?.isInteger, "\(cell)")
+            }
+        }
+    }
+
+    /// Spaces counted eight bytes at a time, against a byte count, at every length and offset.
+    @Test func spacesAreCountedAtEveryOffset() {
+        let text = Array("a b  c   d    e\u{00A0} f\t g  ".utf8) + Array(repeating: 0x20, count: 19) + Array("x y".utf8)
+        text.withUnsafeBufferPointer { all in
+            for start in 0..<text.count {
+                for end in start...text.count {
+                    let cell = UnsafeBufferPointer(rebasing: all[start..<end])
+                    #expect(CellParser.spaceCount(cell) == cell.filter { $0 == 0x20 }.count)
+                }
+            }
+        }
+    }
+
+    /// Cells whose first and last bytes settle trimming, against the byte loop, with every mix
+    /// of spaces, tabs, no-break spaces, lone UTF-8 bytes and controls at either end.
+    @Test func trimmingByTheEndBytesMatchesTheLoop() {
+        let ends: [[UInt8]] = [[], [0x20], [0x09], [0xC2, 0xA0], [0xC2, 0xA0, 0x20], [0x20, 0xC2, 0xA0], [0xC2], [0xA0], [0x1F], [0x0A],
+                               [0xC3, 0xA9], [0x78], [0x21], [0x7F], [0xE2, 0x82, 0xAC]]
+        let middles: [[UInt8]] = [[], [0x78], [0x61, 0x20, 0x62], [0xC2, 0xA0], [0x20]]
+        for lead in ends {
+            for middle in middles {
+                for trail in ends {
+                    let cell = lead + middle + trail
+                    cell.withUnsafeBufferPointer { b in
+                        let fast = CellParser.trimmed(b), loop = CellParser.trimmedByLoop(b)
+                        #expect(Array(fast) == Array(loop), "\(cell)")
+                        #expect(fast.baseAddress == loop.baseAddress || fast.isEmpty, "\(cell)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Byte hashes read their last bytes four, two and one at a time: the same hash as a byte loop.
+    @Test func byteHashTailsMatchTheByteLoop() {
+        func reference(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(bytes.count)
+            var i = 0
+            while i + 8 <= bytes.count {
+                var word: UInt64 = 0
+                for k in 0..<8 { word |= UInt64(bytes[i + k]) << UInt64(8 * k) }
+                h = RowHasher.mix(h, word)
+                i += 8
+            }
+            var tail: UInt64 = 0, shift: UInt64 = 0
+            while i < bytes.count { tail |= UInt64(bytes[i]) << shift; shift += 8; i += 1 }
+            return RowHasher.mix(h, tail)
+        }
+        let data = (0..<48).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        data.withUnsafeBytes { all in
+            for start in 0..<8 {
+                for end in start...data.count {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[start..<end])
+                    #expect(RowHasher.bytesHash(slice) == reference(slice), "\(start)..<\(end)")
+                }
             }
         }
     }
@@ -118,6 +180,63 @@ import Testing
         #expect(parse("-Jan-01-2022") == DateParser.Parsed(year: 2022, first: 1, second: 1, ambiguous: false))
     }
 
+    /// The tokenizer's records, field references, lines and errors, as a byte-by-byte reference
+    /// tokenizer gives them, on many short random texts of quotes, delimiters, line ends, tabs,
+    /// other control bytes and UTF-8, so every byte class lands at every offset of the word steps.
+    @Test(arguments: [UInt8(0x2C), 0x09]) func tokenizerMatchesAByteLoop(_ delimiter: UInt8) {
+        let alphabet: [[UInt8]] = [[0x61], [0x62, 0x63], [delimiter], [0x22], [0x22, 0x22], [0x0A], [0x0D], [0x0D, 0x0A], [0x09], [0x01],
+                                   [0x0B], [0x0C], [0x0E], [0x20], [0xC3, 0xA9], [0x2C], [0x7F], [0x8E]]
+        var state: UInt64 = 7
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        for _ in 0..<3_000 {
+            var text: [UInt8] = []
+            let pieces = next(40)
+            for _ in 0..<pieces { text += alphabet[next(alphabet.count)] }
+            text.withUnsafeBufferPointer { buffer in
+                var tokenizer = CSVTokenizer(bytes: buffer, delimiter: delimiter, maxFieldBytes: 1 << 20, maxColumns: 1_000)
+                var reference = ReferenceTokenizer(bytes: buffer, delimiter: delimiter)
+                var fields: [UInt64] = []
+                while true {
+                    let got = Result { () throws(CSVError) in try tokenizer.nextRecord(into: &fields) ? fields : nil }
+                    let expected = reference.nextRecord()
+                    switch (got, expected) {
+                    case (.success(let a), .success(let b)):
+                        #expect(a == b, "\(text)")
+                        #expect(tokenizer.line == reference.line && tokenizer.recordLine == reference.recordLine, "\(text)")
+                        if a == nil || a != b { return }
+                    case (.failure(let a), .failure(let b)):
+                        #expect(a == b, "\(text)")
+                        return
+                    default:
+                        Issue.record("\(text): \(got) against \(expected)")
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    /// Words ruled out by their first three letters are exactly those the word-date parser rejects.
+    @Test func monthPrefixTestMatchesTheWordDateParser() {
+        var cells = Self.cells + ["Jan 01, 2022", "jan", "Ja", "J", "", "-", ",,Jan 1 2020", "- Feb 2 2021", "Ja n 1 2020", "Jan-1-2020",
+                                  "January 5 2020", "Marching 3 2020", "South", "North", "Delivered on time #5", "Sprocket", "Doohickey",
+                                  "Flange", "Spring", "May", "MAY 1 2021", "dec 31 1999", "Decimal 3 2003", "--", " ", "a", "apr"]
+        for first in ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "jax", "fex", "sepx"] {
+            cells += [first, first + " 1 2020", first.uppercased() + "-2-2021", " " + first + ",3,2022", first + "uary 4 2024"]
+        }
+        for cell in cells {
+            Array(cell.utf8).withUnsafeBufferPointer { b in
+                let word = DateParser.wordDate(b)
+                if word != nil { #expect(DateParser.startsWithMonthName(b), "\(cell)") }
+                let filtered = DateParser.startsWithMonthName(b) ? word : nil
+                #expect(filtered == word, "\(cell)")
+            }
+        }
+    }
+
     /// Fields of every length around the eight-byte steps, ended by the delimiter, LF, CRLF, CR or
     /// the end of the bytes, split as a byte-by-byte reference splitter splits them.
     @Test(arguments: [UInt8(0x2C), 0x3B, 0x09]) func fieldEndsAreFoundAtEveryOffset(_ delimiter: UInt8) throws {
@@ -197,5 +316,64 @@ import Testing
         #expect(mapped.table == memory.table)
         #expect(mapped.rawRowCount == 90_000 && mapped.raggedRows == memory.raggedRows)
         #expect(mapped.warnings == memory.warnings)
+    }
+}
+
+/// The tokenizer's rules one byte at a time, with no word steps: what `CSVTokenizer` must match.
+private struct ReferenceTokenizer {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let delimiter: UInt8
+    var position = 0
+    var line = 1
+    var recordLine = 0
+
+    mutating func nextRecord() -> Result<[UInt64]?, CSVError> {
+        let n = bytes.count
+        while position < n {
+            let b = bytes[position]
+            if b == 0x0A { position += 1 } else if b == 0x0D { position += (position + 1 < n && bytes[position + 1] == 0x0A) ? 2 : 1 } else { break }
+            line += 1
+        }
+        guard position < n else { return .success(nil) }
+        recordLine = line
+        var fields: [UInt64] = []
+        var i = position
+        while true {
+            let fieldLine = line, start = i
+            var quoted = false, complex = false
+            if i < n && bytes[i] == 0x22 {
+                quoted = true
+                i += 1
+                var closed = false
+                while i < n {
+                    if bytes[i] == 0x22 {
+                        if i + 1 < n && bytes[i + 1] == 0x22 { complex = true; i += 2; continue }
+                        i += 1
+                        closed = true
+                        break
+                    }
+                    if bytes[i] == 0x0A || (bytes[i] == 0x0D && !(i + 1 < n && bytes[i + 1] == 0x0A)) { line += 1 }
+                    i += 1
+                }
+                if !closed { return .failure(.unterminatedQuote(line: fieldLine, column: fields.count + 1)) }
+                while i < n && bytes[i] != delimiter && bytes[i] != 0x0A && bytes[i] != 0x0D { complex = true; i += 1 }
+            } else {
+                while i < n && bytes[i] != delimiter && bytes[i] != 0x0A && bytes[i] != 0x0D { i += 1 }
+            }
+            fields.append(CSVTokenizer.pack(start: start, length: i - start, quoted: quoted, complex: complex))
+            if i < n && bytes[i] == delimiter {
+                i += 1
+                if i < n { continue }
+                fields.append(CSVTokenizer.pack(start: n, length: 0, quoted: false, complex: false))
+                break
+            }
+            if i < n {
+                i += (bytes[i] == 0x0D && i + 1 < n && bytes[i + 1] == 0x0A) ? 2 : 1
+                line += 1
+            }
+            break
+        }
+        position = i
+        return .success(fields)
     }
 }

@@ -5,10 +5,7 @@
 enum ColumnRebuilding {
     /// Restricts the column to the members of `rows`.
     static func gather(_ column: inout Column, rows: RowSet) {
-        var validity = ValidityBitmap(count: rows.count, allValid: true)
-        if column.validity.nullCount > 0 {
-            for (j, i) in rows.enumerated() where !column.validity[i] { validity[j] = false }
-        }
+        let validity = column.validity.nullCount > 0 ? column.validity.gathering(rows) : ValidityBitmap(count: rows.count, allValid: true)
         // The old arrays go when `storage` does, right after their smaller copies are built.
         let storage = column.takeStorage()
         switch storage {
@@ -37,17 +34,53 @@ enum ColumnRebuilding {
 }
 
 extension Array {
-    /// The elements at the members of `rows`, in order, in an array of exactly that size.
+    /// The elements at the members of `rows`, in order, in an array of exactly that size, copied
+    /// a run of consecutive rows at a time.
     func gathering(_ rows: RowSet) -> [Element] {
-        withUnsafeBufferPointer { source in
+        precondition(rows.rows <= count, "a row set of a longer table")
+        return withUnsafeBufferPointer { source in
             [Element](unsafeUninitializedCapacity: rows.count) { out, initialized in
                 var j = 0
-                for i in rows {
-                    out.initializeElement(at: j, to: source[i])
-                    j += 1
+                if let from = source.baseAddress, let to = out.baseAddress {
+                    rows.forEachRun { run in
+                        (to + j).initialize(from: from + run.lowerBound, count: run.count)
+                        j += run.count
+                    }
                 }
                 initialized = j
             }
         }
+    }
+}
+
+extension ValidityBitmap {
+    /// The bits of the members of `rows`, in order, written a word at a time.
+    func gathering(_ rows: RowSet) -> ValidityBitmap {
+        precondition(rows.rows <= count, "a row set of a longer table")
+        var result = ValidityBitmap(count: rows.count, allValid: false)
+        var valid = 0
+        words.withUnsafeBufferPointer { source in
+            result.words.withUnsafeMutableBufferPointer { target in
+                var j = 0
+                var word: UInt64 = 0
+                rows.forEachRun { run in
+                    for i in run {
+                        word |= ((source[i >> 6] >> UInt64(i & 63)) & 1) << UInt64(j & 63)
+                        j += 1
+                        if j & 63 == 0 {
+                            target[(j >> 6) - 1] = word
+                            valid += word.nonzeroBitCount
+                            word = 0
+                        }
+                    }
+                }
+                if j & 63 != 0 {
+                    target[j >> 6] = word
+                    valid += word.nonzeroBitCount
+                }
+            }
+        }
+        result.nullCount = rows.count - valid
+        return result
     }
 }

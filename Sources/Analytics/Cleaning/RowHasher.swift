@@ -1,3 +1,5 @@
+import Foundation
+
 /// 64-bit hashes of whole rows over typed values, for exact-duplicate detection.
 ///
 /// Each column is folded into the row hashes in one tight pass over its typed array (category
@@ -22,29 +24,41 @@ enum RowHasher {
         return hashes
     }
 
-    /// Folds every column's cells of `rows` into `h` (indexed by row, like the table).
+    /// Folds every column's cells of `rows` into `h` (indexed by row, like the table). Validity
+    /// is read from the bitmap's words directly, and columns without empty cells skip it.
     static func fold(_ table: Table, rows: Range<Int>, into h: UnsafeMutableBufferPointer<UInt64>) {
         for column in table.columns {
-            let validity = column.validity
-            let all = validity.nullCount == 0
-            func fold<T>(_ a: [T], _ bits: (T) -> UInt64) {
-                a.withUnsafeBufferPointer { v in
-                    for i in rows {
-                        h[i] = mix(h[i], (all || validity[i]) ? bits(v[i]) : nullHash)
+            let all = column.validity.nullCount == 0
+            column.validity.words.withUnsafeBufferPointer { words in
+                func fold<T>(_ a: [T], _ bits: (T) -> UInt64) {
+                    a.withUnsafeBufferPointer { v in
+                        if all {
+                            for i in rows { h[i] = mix(h[i], bits(v[i])) }
+                        } else {
+                            for i in rows {
+                                let valid = (words[i >> 6] >> UInt64(i & 63)) & 1 != 0
+                                h[i] = mix(h[i], valid ? bits(v[i]) : nullHash)
+                            }
+                        }
                     }
                 }
-            }
-            switch column.storage {
-            case .integer(let a): fold(a) { UInt64(bitPattern: $0) }
-            // +0.0 for -0.0 so values that compare equal hash equal.
-            case .float(let a): fold(a) { ($0 == 0 ? 0.0 : $0).bitPattern }
-            case .boolean(let a): fold(a) { $0 ? 1 : 2 }
-            case .date(let a): fold(a) { UInt64(bitPattern: Int64($0)) }
-            case .datetime(let a): fold(a) { UInt64(bitPattern: $0) }
-            case .category(let codes, _): fold(codes) { UInt64($0) }
-            case .text(let text):
-                for i in rows {
-                    h[i] = mix(h[i], (all || validity[i]) ? text.withValue(i) { bytesHash(UnsafeRawBufferPointer($0)) } : nullHash)
+                switch column.storage {
+                case .integer(let a): fold(a) { UInt64(bitPattern: $0) }
+                // +0.0 for -0.0 so values that compare equal hash equal.
+                case .float(let a): fold(a) { ($0 == 0 ? 0.0 : $0).bitPattern }
+                case .boolean(let a): fold(a) { $0 ? 1 : 2 }
+                case .date(let a): fold(a) { UInt64(bitPattern: Int64($0)) }
+                case .datetime(let a): fold(a) { UInt64(bitPattern: $0) }
+                case .category(let codes, _): fold(codes) { UInt64($0) }
+                case .text(let text):
+                    text.bytes.withUnsafeBytes { bytes in
+                        text.offsets.withUnsafeBufferPointer { offsets in
+                            for i in rows {
+                                let valid = all || (words[i >> 6] >> UInt64(i & 63)) & 1 != 0
+                                h[i] = mix(h[i], valid ? bytesHash(UnsafeRawBufferPointer(rebasing: bytes[offsets[i]..<offsets[i + 1]])) : nullHash)
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -64,12 +78,23 @@ enum RowHasher {
             h = mix(h, bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
             i += 8
         }
+        // The last 0–7 bytes as one little-endian number, read four, two and one at a time (the
+        // same number a byte loop builds, so hashes do not change; most category values are short).
         var tail: UInt64 = 0
         var shift: UInt64 = 0
-        while i < bytes.count {
+        let rest = bytes.count - i
+        if rest & 4 != 0 {
+            tail = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
+            shift = 32
+            i += 4
+        }
+        if rest & 2 != 0 {
+            tail |= UInt64(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt16.self))) << shift
+            shift += 16
+            i += 2
+        }
+        if rest & 1 != 0 {
             tail |= UInt64(bytes[i]) << shift
-            shift += 8
-            i += 1
         }
         return mix(h, tail)
     }
@@ -89,51 +114,14 @@ enum RowHasher {
             case .datetime(let a): same = a[i] == a[j]
             case .category(let codes, _): same = codes[i] == codes[j]
             // Byte equality: the reader keeps every value's spelling, so this is value equality.
-            case .text(let t): same = t.withValue(i) { a in t.withValue(j) { b in a.elementsEqual(b) } }
+            // Lengths, then memcmp: deduplication compares every repeated row with its first
+            // occurrence, and a generic element-by-element comparison was a visible cost there.
+            case .text(let t): same = t.byteCount(i) == t.byteCount(j) && t.withValue(i) { a in
+                t.withValue(j) { b in a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+            }
             }
             if !same { return false }
         }
         return true
-    }
-}
-
-/// Finds exact duplicate rows with an open-addressing table keyed by row hash.
-enum Deduplicator {
-    /// The rows to keep (first occurrences) and how many rows repeat an earlier one.
-    ///
-    /// Memory beyond the table: the row hashes (8 bytes a row) and the slots (4 bytes each,
-    /// between 4/3 and 8/3 per row, so probe runs stay short), both freed on return; the result
-    /// is one bit per row.
-    static func firstOccurrences(_ table: Table) -> (keep: RowSet, duplicates: Int) {
-        let n = table.rowCount
-        let hashes = RowHasher.hashes(table)
-        var capacity = 16
-        while capacity * 3 < 4 * n { capacity <<= 1 }
-        let mask = capacity - 1
-        // Slot holds row index + 1; 0 marks an empty slot.
-        var slots = [Int32](repeating: 0, count: capacity)
-        var keep = RowSet(rows: n, all: true)
-        hashes.withUnsafeBufferPointer { h in
-            slots.withUnsafeMutableBufferPointer { s in
-                for i in 0..<n {
-                    var slot = Int(truncatingIfNeeded: h[i]) & mask
-                    var duplicate = false
-                    while s[slot] != 0 {
-                        let j = Int(s[slot]) - 1
-                        if h[j] == h[i] && RowHasher.rowsEqual(table, i, j) {
-                            duplicate = true
-                            break
-                        }
-                        slot = (slot + 1) & mask
-                    }
-                    if duplicate {
-                        keep.remove(i)
-                    } else {
-                        s[slot] = Int32(i + 1)
-                    }
-                }
-            }
-        }
-        return (keep, n - keep.count)
     }
 }

@@ -59,6 +59,34 @@ struct RowSet: Sequence, Sendable, Equatable {
 
     var underestimatedCount: Int { count }
 
+    /// Calls `body` with every maximal run of consecutive members, in ascending order: rebuilding
+    /// a column for the rows that survive deduplication (nearly all of them) then copies whole
+    /// runs of values instead of one value per row.
+    func forEachRun(_ body: (Range<Int>) -> Void) {
+        var pendingStart = -1, pendingEnd = -1
+        words.withUnsafeBufferPointer { words in
+            for k in 0..<words.count {
+                var w = words[k]
+                let base = k << 6
+                while w != 0 {
+                    let start = w.trailingZeroBitCount
+                    // Ones from `start` up: the run's length within this word.
+                    let length = (~(w >> UInt64(start))).trailingZeroBitCount
+                    let runStart = base + start, runEnd = runStart + length
+                    if runStart == pendingEnd {
+                        pendingEnd = runEnd
+                    } else {
+                        if pendingStart >= 0 { body(pendingStart..<pendingEnd) }
+                        pendingStart = runStart
+                        pendingEnd = runEnd
+                    }
+                    w = start + length >= 64 ? 0 : w & ~(((1 << UInt64(length)) - 1) << UInt64(start))
+                }
+            }
+        }
+        if pendingStart >= 0 { body(pendingStart..<pendingEnd) }
+    }
+
     func makeIterator() -> Iterator { Iterator(words: words) }
 
     /// Walks the set bits word by word, so sparse and dense sets both cost one step per member.

@@ -22,7 +22,10 @@ enum WhitespaceTrimmer {
         let (changed, grows) = cellsToTrim(column)
         guard changed.count > 0 else { return nil }
         guard case .text(var text) = column.takeStorage() else { preconditionFailure("trimText needs a text column") }
-        let trimmed = { (value: UnsafeBufferPointer<UInt8>) in String(decoding: value, as: UTF8.self).trimmingWhitespace() }
+        let trimmed = { (value: UnsafeBufferPointer<UInt8>) in
+            if let kept = asciiTrimmed(value) { return String(decoding: UnsafeBufferPointer(rebasing: value[kept]), as: UTF8.self) }
+            return String(decoding: value, as: UTF8.self).trimmingWhitespace()
+        }
         if grows {
             // Only bytes that are not UTF-8 can make a trimmed value longer (each becomes U+FFFD):
             // then the column is written anew.
@@ -42,6 +45,21 @@ enum WhitespaceTrimmer {
         return changed
     }
 
+    /// The part of an all-ASCII value that trimming keeps: in ASCII the whitespace is tab, line
+    /// feed, vertical tab, form feed, carriage return and space, so no `String` (and no Unicode
+    /// property lookup) is needed. Nil when the value has a byte outside ASCII: then the general
+    /// `trimmingWhitespace` decides (the tests hold the two equal).
+    static func asciiTrimmed(_ value: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        var any: UInt8 = 0
+        for b in value { any |= b }
+        guard any < 0x80 else { return nil }
+        @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+        var start = 0, end = value.count
+        while start < end && isSpace(value[start]) { start += 1 }
+        while end > start && isSpace(value[end - 1]) { end -= 1 }
+        return start..<end
+    }
+
     /// Text cells whose trimmed value differs, and whether any trimmed value has more bytes.
     /// Only values that start or end with a byte outside printable ASCII can need trimming; the
     /// rest are checked without creating a string.
@@ -55,7 +73,7 @@ enum WhitespaceTrimmer {
                 return first > 0x20 && first < 0x80 && last > 0x20 && last < 0x80
             }
             guard !plain else { continue }
-            let length = text[i].trimmingWhitespace().utf8.count
+            let length = text.withValue(i) { asciiTrimmed($0)?.count } ?? text[i].trimmingWhitespace().utf8.count
             if length != text.byteCount(i) {
                 changed.insert(i)
                 grows = grows || length > text.byteCount(i)

@@ -50,6 +50,38 @@ public struct TextStorage: Sendable, Equatable {
         return builder.finish()
     }
 
+    /// The values at the members of `rows`, in order: the bytes of each run of consecutive rows
+    /// copied at once, and their offsets moved by one amount per run.
+    func gather(rows: RowSet) -> TextStorage {
+        precondition(rows.rows <= count, "a row set of a longer table")
+        var total = 0
+        rows.forEachRun { run in total += offsets[run.upperBound] - offsets[run.lowerBound] }
+        return bytes.withUnsafeBufferPointer { source in
+            offsets.withUnsafeBufferPointer { from in
+                var newOffsets = [Int](repeating: 0, count: rows.count + 1)
+                let newBytes = [UInt8](unsafeUninitializedCapacity: total) { out, initialized in
+                    newOffsets.withUnsafeMutableBufferPointer { to in
+                        var j = 0, written = 0
+                        rows.forEachRun { run in
+                            let start = from[run.lowerBound], end = from[run.upperBound]
+                            if end > start, let base = source.baseAddress, let target = out.baseAddress {
+                                (target + written).initialize(from: base + start, count: end - start)
+                            }
+                            let shift = written - start
+                            for r in run {
+                                j += 1
+                                to[j] = from[r + 1] + shift
+                            }
+                            written += end - start
+                        }
+                        initialized = written
+                    }
+                }
+                return TextStorage(bytes: newBytes, offsets: newOffsets)
+            }
+        }
+    }
+
     /// Replaces the values at `rows` (ascending) with `replacement` of their bytes, which must be
     /// no longer, moving the bytes of later values down where they lie. Trimming a column this
     /// way needs no second buffer the size of the column.

@@ -8,6 +8,9 @@ struct ByteDictionary: Sendable {
     /// Entry `k` is `bytes[offsets[k]..<offsets[k + 1]]`.
     private var offsets: [Int] = [0]
     private var hashes: [UInt64] = []
+    /// Per entry shorter than eight bytes, its bytes as one little-endian number (0 for longer
+    /// ones): most category values are short, and are then compared as one integer.
+    private var shortKeys: [UInt64] = []
     /// Code + 1 per slot; 0 is empty.
     private var slots = [UInt32](repeating: 0, count: 64)
 
@@ -15,12 +18,22 @@ struct ByteDictionary: Sendable {
 
     /// The code of `value`, adding it if new; nil when it is new and `limit` entries exist already.
     mutating func code(of value: UnsafeBufferPointer<UInt8>, limit: Int) -> UInt32? {
-        let hash = RowHasher.bytesHash(UnsafeRawBufferPointer(value))
+        let n = value.count
+        let short = n < 8
+        let key = short ? Self.shortKey(value) : 0
+        // For fewer than eight bytes this is `bytesHash` written out: the same number.
+        let hash = short ? RowHasher.mix(0xCBF2_9CE4_8422_2325 ^ UInt64(n), key) : RowHasher.bytesHash(UnsafeRawBufferPointer(value))
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while slots[slot] != 0 {
             let code = Int(slots[slot] - 1)
-            if hashes[code] == hash && entryEquals(code, value) { return UInt32(code) }
+            if hashes[code] == hash {
+                if short {
+                    if shortKeys[code] == key && offsets[code + 1] - offsets[code] == n { return UInt32(code) }
+                } else if entryEquals(code, value) {
+                    return UInt32(code)
+                }
+            }
             slot = (slot + 1) & mask
         }
         guard count < limit else { return nil }
@@ -28,9 +41,32 @@ struct ByteDictionary: Sendable {
         bytes.append(contentsOf: value)
         offsets.append(bytes.count)
         hashes.append(hash)
+        shortKeys.append(key)
         slots[slot] = UInt32(code + 1)
         if count * 2 > slots.count { grow() }
         return UInt32(code)
+    }
+
+    /// The bytes of a value shorter than eight bytes as one little-endian number, read four,
+    /// two and one at a time (as `RowHasher.bytesHash` reads its tail).
+    @inline(__always)
+    static func shortKey(_ value: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let n = value.count
+        guard n > 0, let base = value.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        var key: UInt64 = 0, shift: UInt64 = 0, i = 0
+        if n & 4 != 0 {
+            key = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self)))
+            shift = 32
+            i = 4
+        }
+        if n & 2 != 0 {
+            key |= UInt64(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt16.self))) << shift
+            shift += 16
+            i += 2
+        }
+        if n & 1 != 0 { key |= UInt64(value[i]) << shift }
+        return key
     }
 
     private func entryEquals(_ code: Int, _ value: UnsafeBufferPointer<UInt8>) -> Bool {

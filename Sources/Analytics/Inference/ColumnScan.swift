@@ -63,7 +63,8 @@ struct ColumnScan: Sendable {
         var invalidMonthFirst = 0, invalidDayFirst = 0
     }
 
-    init(kept: KeptValues, evaluates: Bool, capacity: Int) {
+    /// Room for `capacity` cells; a text column also for `bytesPerValue` bytes per cell.
+    init(kept: KeptValues, evaluates: Bool, capacity: Int, bytesPerValue: Double = 16) {
         self.kept = kept
         self.evaluates = evaluates
         evaluatesComma = evaluates && kept != .number(decimalComma: false)
@@ -73,7 +74,7 @@ struct ColumnScan: Sendable {
         case .number: doubles.reserveCapacity(capacity)
         case .temporal: packedDates.reserveCapacity(capacity)
         case .category: codes.reserveCapacity(capacity)
-        case .text: text = TextStorage.Builder(capacity: capacity, byteCapacity: capacity * 16)
+        case .text: text = TextStorage.Builder(capacity: capacity, byteCapacity: Int(Double(capacity) * bytesPerValue))
         }
     }
 
@@ -204,7 +205,7 @@ struct ColumnScan: Sendable {
     @inline(__always)
     private mutating func countText(_ raw: UnsafeBufferPointer<UInt8>) {
         totalLength += raw.count
-        for b in raw where b == 0x20 { spaces += 1 }
+        spaces += CellParser.spaceCount(raw)
     }
 
     /// Slots for one batch of cells of one column, reused batch after batch (one per column of a
@@ -286,7 +287,6 @@ struct ColumnScan: Sendable {
         totalLength += later.totalLength
         spaces += later.spaces
         validity.append(contentsOf: later.validity)
-        later.validity = []
         switch kept {
         case .boolean: booleans.append(contentsOf: later.booleans)
         case .number: doubles.append(contentsOf: later.doubles)
@@ -305,10 +305,13 @@ struct ColumnScan: Sendable {
             if kept == .text {
                 text.append(contentsOf: later.text)
             } else if !tooManyDistinct {
+                // Empty cells keep code 0, as `addNull` writes it: the codes are then those of
+                // one sequential scan, whatever the parts.
                 codes.reserveCapacity(codes.count + later.codes.count)
-                for code in later.codes { codes.append(renumber[Int(code)]) }
+                for (code, valid) in zip(later.codes, later.validity) { codes.append(valid ? renumber[Int(code)] : 0) }
             }
         }
+        later.validity = []
     }
 
     /// Drops the kept values, keeping the evidence.

@@ -53,7 +53,8 @@ enum DateParser {
         // Word dates start with a month name (after any separators): other first letters, as in
         // most words, rule the cell out before it is split into words.
         switch cell[0] | 0x20 {
-        case 0x61, 0x64, 0x66, 0x6A, 0x6D, 0x6E, 0x6F, 0x73, 0x20, 0x2C, 0x2D: return wordDate(cell)  // a d f j m n o s, space , -
+        case 0x61, 0x64, 0x66, 0x6A, 0x6D, 0x6E, 0x6F, 0x73, 0x20, 0x2C, 0x2D:  // a d f j m n o s, space , -
+            return startsWithMonthName(cell) ? wordDate(cell) : nil
         default: return nil
         }
     }
@@ -83,8 +84,20 @@ enum DateParser {
         return Int(bytes[i] - 0x30) * 10 + Int(bytes[i + 1] - 0x30)
     }
 
+    /// Whether the first three bytes after any leading separators spell a month (any case):
+    /// `wordDate` reads nothing else. Words such as `South` or `Delivered` are ruled out here
+    /// before the cell is split into words. A separator among the three bytes matches no month,
+    /// just as a first word shorter than three letters does in `wordDate`.
+    @inline(__always)
+    static func startsWithMonthName(_ cell: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        while i < cell.count && (cell[i] == 0x20 || cell[i] == 0x2C || cell[i] == 0x2D) { i += 1 }
+        guard i + 3 <= cell.count else { return false }
+        return monthIndex(cell, i..<(i + 3)) != nil
+    }
+
     /// `Apr 05, 2023`, `Jan 1 2000`: three words split by spaces, commas or dashes.
-    private static func wordDate(_ cell: UnsafeBufferPointer<UInt8>) -> Parsed? {
+    static func wordDate(_ cell: UnsafeBufferPointer<UInt8>) -> Parsed? {
         let n = cell.count
         var words: (Range<Int>, Range<Int>, Range<Int>) = (0..<0, 0..<0, 0..<0)
         var count = 0

@@ -60,30 +60,34 @@ public enum CSVDatasetReader {
     }
 
     /// `releaser` may drop pages of `raw` once read: on only when `raw` is a `MappedFile`'s bytes.
+    /// `sequential` reads in one part and builds the columns one after another: the plain order
+    /// of work that the parallel read must reproduce exactly (the tests compare the two).
     static func read(buffer raw: UnsafeBufferPointer<UInt8>, options: CSVReadOptions, progress: (Double) -> Void,
-                     releaser: PageReleaser = .off) throws(CSVError) -> ReadResult {
+                     releaser: PageReleaser = .off, sequential: Bool = false) throws(CSVError) -> ReadResult {
         if GzipInflater.isGzip(raw) {
             let inflated = try GzipInflater.inflate(raw, limit: options.maxExpandedBytes)
-            return try inflated.withUnsafeBufferPointer { buffer throws(CSVError) in try decodeAndRead(buffer, options: options, progress: progress) }
+            return try inflated.withUnsafeBufferPointer { buffer throws(CSVError) in
+                try decodeAndRead(buffer, options: options, progress: progress, sequential: sequential)
+            }
         }
-        return try decodeAndRead(raw, options: options, progress: progress, releaser: releaser)
+        return try decodeAndRead(raw, options: options, progress: progress, releaser: releaser, sequential: sequential)
     }
 
     private static func decodeAndRead(_ raw: UnsafeBufferPointer<UInt8>, options: CSVReadOptions, progress: (Double) -> Void,
-                                      releaser: PageReleaser = .off) throws(CSVError) -> ReadResult {
+                                      releaser: PageReleaser = .off, sequential: Bool) throws(CSVError) -> ReadResult {
         guard !raw.isEmpty else { throw .empty }
         let decoded = try TextDecoder.decode(raw, releaser: releaser)
         if let converted = decoded.converted {
             return try converted.withUnsafeBufferPointer { buffer throws(CSVError) in
-                try readUTF8(buffer, encoding: decoded.encoding, options: options, progress: progress)
+                try readUTF8(buffer, encoding: decoded.encoding, options: options, progress: progress, sequential: sequential)
             }
         }
         return try readUTF8(UnsafeBufferPointer(rebasing: raw[decoded.skip...]), encoding: decoded.encoding, options: options, progress: progress,
-                            releaser: releaser)
+                            releaser: releaser, sequential: sequential)
     }
 
     private static func readUTF8(_ bytes: UnsafeBufferPointer<UInt8>, encoding: TextEncoding, options: CSVReadOptions,
-                                 progress: (Double) -> Void, releaser: PageReleaser = .off) throws(CSVError) -> ReadResult {
+                                 progress: (Double) -> Void, releaser: PageReleaser = .off, sequential: Bool) throws(CSVError) -> ReadResult {
         guard !bytes.allSatisfy({ $0 == 0x0A || $0 == 0x0D || $0 == 0x20 }) else { throw .empty }
         var warnings: [ReadWarning] = []
         if encoding == .windows1252 {
@@ -91,7 +95,8 @@ public enum CSVDatasetReader {
                                         column: nil, count: 1, samples: []))
         }
         let delimiter = DialectSniffer.delimiter(in: bytes)
-        return try TableBuilder(bytes: bytes, delimiter: delimiter, encoding: encoding, options: options, warnings: warnings, releaser: releaser)
+        return try TableBuilder(bytes: bytes, delimiter: delimiter, encoding: encoding, options: options, warnings: warnings, releaser: releaser,
+                                sequential: sequential)
             .build(progress: progress)
     }
 }

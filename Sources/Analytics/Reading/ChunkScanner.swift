@@ -19,8 +19,14 @@ struct ChunkScanner: @unchecked Sendable {
     let evaluates: Bool
     /// Average bytes per record, to size the arrays of each part once.
     let bytesPerRecord: Double
+    /// Average bytes per value of each text column (from the first rows), to size its byte
+    /// buffer once: a buffer that has to grow copies what it holds into fresh memory, and on
+    /// this path fresh memory (page faults, zeroing) costs more than the copying itself.
+    var textBytesPerValue: [Double]? = nil
     /// Drops the pages a part has read, as it goes (see `PageReleaser`).
     var releaser: PageReleaser = .off
+    /// At most this many parts (1 for a sequential read).
+    var maxParts = Int.max
 
     /// One part's records.
     struct Part: Sendable {
@@ -41,9 +47,16 @@ struct ChunkScanner: @unchecked Sendable {
     }
 
     /// Reads the records that start in `from..<boundary` (the last one whole), starting on `line`.
-    func scanPart(from: Int, to boundary: Int, line: Int, maxRecords: Int = .max) throws(CSVError) -> Part {
-        let capacity = Int(Double(max(0, boundary - from)) / max(bytesPerRecord, 1) * 1.05) + 16
-        var scans = kept.map { ColumnScan(kept: $0 ?? .text, evaluates: evaluates, capacity: $0 == nil ? 0 : min(capacity, maxRecords)) }
+    /// The arrays are sized for the records up to `sizedTo` (by default `boundary`): the first
+    /// part of a parallel read is sized for the whole file, so the later parts are appended to it
+    /// where it lies (`merge`) instead of everything being copied into new arrays. Room reserved
+    /// and never written costs address space only, no memory.
+    func scanPart(from: Int, to boundary: Int, line: Int, maxRecords: Int = .max, sizedTo: Int? = nil) throws(CSVError) -> Part {
+        let capacity = min(Int(Double(max(0, max(boundary, sizedTo ?? 0) - from)) / max(bytesPerRecord, 1) * 1.05) + 16, maxRecords)
+        var scans = kept.enumerated().map { c, kept in
+            ColumnScan(kept: kept ?? .text, evaluates: evaluates, capacity: kept == nil ? 0 : capacity,
+                       bytesPerValue: textBytesPerValue.map { $0[c] * 1.05 + 1 } ?? 16)
+        }
         let active = kept.indices.filter { kept[$0] != nil }
         var tokenizer = CSVTokenizer(bytes: bytes, delimiter: delimiter, maxFieldBytes: options.maxFieldBytes,
                                      maxColumns: options.maxColumns, position: from, line: line)
@@ -105,10 +118,12 @@ struct ChunkScanner: @unchecked Sendable {
     /// All records from `start` (on `line`) to the end, as consecutive parts.
     func scanAll(from start: Int, line: Int) throws(CSVError) -> [Part] {
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        let count = bytes.count - start > 1 << 20 && cores > 1 ? cores : 1
+        let count = bytes.count - start > 1 << 20 && cores > 1 ? min(cores, maxParts) : 1
         let bounds = boundaries(from: start, parts: count)
         let results = Parallel.map(Array(0..<count)) { k -> Result<Part, CSVError> in
-            Result { () throws(CSVError) -> Part in try scanPart(from: bounds[k], to: bounds[k + 1], line: k == 0 ? line : 1) }
+            Result { () throws(CSVError) -> Part in
+                try scanPart(from: bounds[k], to: bounds[k + 1], line: k == 0 ? line : 1, sizedTo: k == 0 && count > 1 ? bytes.count : nil)
+            }
         }
         var parts: [Part] = [try results[0].get()]
         for k in 1..<count {
@@ -182,7 +197,7 @@ struct ChunkScanner: @unchecked Sendable {
             let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x2222_2222_2222_2222
             // High bit set exactly in the bytes that were quotes (now zero).
             let zero = ~(((x & low) &+ low) | x | low)
-            count += zero.nonzeroBitCount
+            count += CSVTokenizer.markedByteCount(zero)
             i += 8
         }
         while i < range.upperBound { if bytes[i] == CSVTokenizer.quote { count += 1 }; i += 1 }
@@ -202,13 +217,32 @@ struct ChunkScanner: @unchecked Sendable {
 
     /// Column `c` of all parts as one scan, taken out of `parts` to free memory as it goes.
     static func merge(_ parts: inout [Part], column c: Int) -> ColumnScan {
+        var scans = take(&parts, column: c)
+        return merge(&scans)
+    }
+
+    /// Column `c` of every part, in file order, taken out of `parts` (left with empty scans).
+    static func take(_ parts: inout [Part], column c: Int) -> [ColumnScan] {
         let placeholder = ColumnScan(kept: .text, evaluates: false, capacity: 0)
-        var merged = parts[0].scans[c]
-        parts[0].scans[c] = placeholder
-        merged.reserve(rows: parts.reduce(0) { $0 + $1.scans[c].rows } + merged.rows)
-        for k in 1..<parts.count {
-            let later = parts[k].scans[c]
+        var scans: [ColumnScan] = []
+        for k in parts.indices {
+            scans.append(parts[k].scans[c])
             parts[k].scans[c] = placeholder
+        }
+        return scans
+    }
+
+    /// The scans of one column's consecutive parts as one scan, taken out of `scans` to free
+    /// memory as it goes. The first part's arrays were sized for the whole file (see `scanPart`),
+    /// so the later parts are appended in place.
+    static func merge(_ scans: inout [ColumnScan]) -> ColumnScan {
+        let placeholder = ColumnScan(kept: .text, evaluates: false, capacity: 0)
+        var merged = scans[0]
+        scans[0] = placeholder
+        merged.reserve(rows: scans.reduce(0) { $0 + $1.rows } + merged.rows)
+        for k in 1..<scans.count {
+            let later = scans[k]
+            scans[k] = placeholder
             merged.append(later)
         }
         return merged

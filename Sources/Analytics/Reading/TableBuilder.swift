@@ -16,6 +16,8 @@ struct TableBuilder {
     var warnings: [ReadWarning]
     /// Drops pages of `bytes` once read (see `PageReleaser`).
     var releaser: PageReleaser = .off
+    /// One part, columns built one after another (see `CSVDatasetReader.read(buffer:…)`).
+    var sequential = false
 
     static let headerProbe = 200
     static let guessRows = 1_000
@@ -59,12 +61,15 @@ struct TableBuilder {
         let bytesPerRecord = probeRecords > 0 ? Double(probeBytes) / Double(probeRecords) : 64
 
         // Guesses from the first rows.
+        var textBytesPerValue: [Double]? = nil
         func scanner(_ kept: [KeptValues?], evaluates: Bool) -> ChunkScanner {
             ChunkScanner(bytes: bytes, delimiter: delimiter, options: options, width: width, kept: kept,
-                         evaluates: evaluates, bytesPerRecord: bytesPerRecord, releaser: releaser)
+                         evaluates: evaluates, bytesPerRecord: bytesPerRecord, textBytesPerValue: textBytesPerValue, releaser: releaser,
+                         maxParts: sequential ? 1 : .max)
         }
         var sample = try scanner(Array(repeating: .text, count: width), evaluates: true)
             .scanPart(from: dataStart.position, to: bytes.count, line: dataStart.line, maxRecords: Self.guessRows)
+        textBytesPerValue = sample.scans.map { $0.rows > 0 ? Double($0.totalLength) / Double($0.rows) : 16 }
         let guesses: [KeptValues?] = (0..<width).map { c in
             let scan = sample.scans[c]
             switch ColumnInferrer.decide(scan)! {
@@ -86,19 +91,16 @@ struct TableBuilder {
                                         message: "\(ragged) row(s) did not have \(width) fields: short rows were padded with empty cells, extra cells were dropped.",
                                         column: nil, count: ragged, samples: []))
         }
-        var outcomes: [ColumnInferrer.Outcome?] = Array(repeating: nil, count: width)
-        var evidence: [ColumnScan?] = Array(repeating: nil, count: width)
-        var decisions: [ColumnInferrer.Decision?] = Array(repeating: nil, count: width)
-        for c in 0..<width {
-            var scan = ChunkScanner.merge(&parts, column: c)
-            decisions[c] = ColumnInferrer.decide(scan)
-            if let decision = decisions[c] {
-                outcomes[c] = ColumnInferrer.build(name: names[c], decision: decision, evidence: scan, values: scan)
-            }
-            // Keep only the evidence (no values) for columns that need another pass.
-            scan.release()
-            evidence[c] = scan
+        // Each column merged, decided and built on its own, all columns on all cores: this is
+        // mostly copying into fresh memory, which was the serial tail of the read.
+        var perColumn = (0..<width).map { c in ColumnParts(column: c, scans: ChunkScanner.take(&parts, column: c)) }
+        let merged = Parallel.update(&perColumn, parallel: !sequential && Parallel.worthIt(rows: rows)) { [names] column in
+            column.mergeAndBuild(name: names[column.column])
         }
+        perColumn = []
+        var outcomes = merged.map(\.outcome)
+        var evidence: [ColumnScan?] = merged.map(\.evidence)
+        var decisions = merged.map(\.decision)
         // Expected to read with a decimal point but did not: gather all the evidence again.
         let undecided = (0..<width).filter { decisions[$0] == nil }
         if !undecided.isEmpty {
@@ -150,6 +152,31 @@ struct TableBuilder {
                                  hasHeader: true, decimalComma: decimalComma)
         return ReadResult(table: Table(columns: columns, rowCount: rows), dialect: dialect, encoding: encoding,
                           rawRowCount: rows, skippedTitleRows: headerIndex, raggedRows: ragged, warnings: warnings)
+    }
+
+    /// One column's scans of every part, in file order, to be merged into its column.
+    struct ColumnParts {
+        var column: Int
+        var scans: [ColumnScan]
+
+        struct Merged: Sendable {
+            var decision: ColumnInferrer.Decision?
+            /// Nil when the decision needs values the scan did not keep (another pass must).
+            var outcome: ColumnInferrer.Outcome?
+            /// The merged evidence, without the values.
+            var evidence: ColumnScan
+        }
+
+        /// Merges the parts (freeing them as it goes), decides the type and builds the column.
+        mutating func mergeAndBuild(name: String) -> Merged {
+            var scan = ChunkScanner.merge(&scans)
+            scans = []
+            let decision = ColumnInferrer.decide(scan)
+            let outcome = decision.flatMap { ColumnInferrer.build(name: name, decision: $0, evidence: scan, values: scan) }
+            // Keep only the evidence (no values) for columns that need another pass.
+            scan.release()
+            return Merged(decision: decision, outcome: outcome, evidence: scan)
+        }
     }
 
     /// Per column, whether one of its first 200 values reads only with a decimal comma (`1,5`).
