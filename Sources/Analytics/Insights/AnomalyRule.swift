@@ -11,52 +11,60 @@ enum AnomalyRule {
         var insights: [Insight] = []
         var counts: [String: JSONValue] = [:]
         for m in ctx.measures {
-            let valid = m.validCount == m.values.count ? m.values : m.values.filter { !$0.isNaN }
-            // The profile already holds median, quartiles and MAD for this very table.
-            guard let s = ctx.profile?.column(named: m.name)?.robustSummary ?? RobustSummary(valid) else { continue }
-            var z = 0, iqr = 0
-            var extreme = 0.0, extremeValue = 0.0
-            let lower = s.lowerFence, upper = s.upperFence
-            for v in valid {
-                let rz = abs(s.robustZ(v))
-                if rz > RobustSummary.robustZThreshold { z += 1 }
-                if v < lower || v > upper { iqr += 1 }
-                if rz > extreme {
-                    extreme = rz
-                    extremeValue = v
-                }
-            }
-            counts[m.name] = [
-                "robust_z": .int(z), "iqr": .int(iqr), "median": .number(s.median), "mad": .number(s.mad),
-                "q1": .number(s.q1), "q3": .number(s.q3),
-            ]
-            guard z > 0, implausible(extreme, n: valid.count), !explainedByTrend(ctx, m) else { continue }
-            let name = DisplayName.of(m.name)
-            let share = Double(z) / Double(valid.count)
-            insights.append(Insight(
-                kind: .anomaly, score: 0.35 + 0.35 * min(1, extreme / 20) + 0.3 * min(1, share * 50),
-                title: "\(name) has \(NumberFormatting.grouped(Int64(z))) unusual value\(z == 1 ? "" : "s") (robust z > 3.5)",
-                description: "Median \(NumberFormatting.readable(s.median)), MAD \(NumberFormatting.readable(s.mad)); "
-                    + "the most extreme is \(NumberFormatting.readable(extremeValue)) (z = \(String(format: "%.1f", extreme))). "
-                    + "Tukey's fences (\(NumberFormatting.readable(lower)) to \(NumberFormatting.readable(upper))) flag "
-                    + "\(NumberFormatting.grouped(Int64(iqr))). They are flagged, not removed.",
-                columns: [m.name],
-                data: ["robust_z": .int(z), "iqr": .int(iqr), "median": .number(s.median), "mad": .number(s.mad),
-                       "q1": .number(s.q1), "q3": .number(s.q3), "lower_fence": .number(lower),
-                       "upper_fence": .number(upper), "max_abs_z": .number(extreme), "n": .int(valid.count)]))
-            if let series = timeSeriesAnomaly(ctx, m, s, options) { insights.append(series) }
+            let found = evaluate(ctx, options, measure: m)
+            insights += found.insights
+            if let c = found.counts { counts[m.name] = c }
         }
+        return (insights, counts)
+    }
+
+    /// One measure's share of `evaluate`: its insights and its counts (`nil` when it has no
+    /// values). Measures are independent, so the detector spreads them over the cores.
+    static func evaluate(
+        _ ctx: InsightContext, _ options: InsightOptions, measure m: InsightContext.Measure
+    ) -> (insights: [Insight], counts: JSONValue?) {
+        var insights: [Insight] = []
+        let valid = m.validCount == m.values.count ? m.values : m.values.filter { !$0.isNaN }
+        // The profile already holds median, quartiles and MAD for this very table.
+        guard let s = ctx.profile?.column(named: m.name)?.robustSummary ?? RobustSummary(valid) else { return ([], nil) }
+        var z = 0, iqr = 0
+        var extreme = 0.0, extremeValue = 0.0
+        let lower = s.lowerFence, upper = s.upperFence
+        for v in valid {
+            let rz = abs(s.robustZ(v))
+            if rz > RobustSummary.robustZThreshold { z += 1 }
+            if v < lower || v > upper { iqr += 1 }
+            if rz > extreme {
+                extreme = rz
+                extremeValue = v
+            }
+        }
+        let counts: JSONValue = [
+            "robust_z": .int(z), "iqr": .int(iqr), "median": .number(s.median), "mad": .number(s.mad),
+            "q1": .number(s.q1), "q3": .number(s.q3),
+        ]
+        guard z > 0, implausible(extreme, n: valid.count), !explainedByTrend(ctx, m) else { return (insights, counts) }
+        let name = DisplayName.of(m.name)
+        let share = Double(z) / Double(valid.count)
+        insights.append(Insight(
+            kind: .anomaly, score: 0.35 + 0.35 * min(1, extreme / 20) + 0.3 * min(1, share * 50),
+            title: "\(name) has \(NumberFormatting.grouped(Int64(z))) unusual value\(z == 1 ? "" : "s") (robust z > 3.5)",
+            description: "Median \(NumberFormatting.readable(s.median)), MAD \(NumberFormatting.readable(s.mad)); "
+                + "the most extreme is \(NumberFormatting.readable(extremeValue)) (z = \(String(format: "%.1f", extreme))). "
+                + "Tukey's fences (\(NumberFormatting.readable(lower)) to \(NumberFormatting.readable(upper))) flag "
+                + "\(NumberFormatting.grouped(Int64(iqr))). They are flagged, not removed.",
+            columns: [m.name],
+            data: ["robust_z": .int(z), "iqr": .int(iqr), "median": .number(s.median), "mad": .number(s.mad),
+                   "q1": .number(s.q1), "q3": .number(s.q3), "lower_fence": .number(lower),
+                   "upper_fence": .number(upper), "max_abs_z": .number(extreme), "n": .int(valid.count)]))
+        if let series = timeSeriesAnomaly(ctx, m, s, options) { insights.append(series) }
         return (insights, counts)
     }
 
     /// Whether the values stop looking unusual once a linear trend over time is removed: a
     /// series that climbed steadily has "extreme" early and late values that are no anomaly.
     static func explainedByTrend(_ ctx: InsightContext, _ m: InsightContext.Measure) -> Bool {
-        guard let t = ctx.timeline else { return false }
-        let fit = t.days.withUnsafeBufferPointer { x in
-            m.values.withUnsafeBufferPointer { y in LinearFit(skippingNaN: x, y, xOffset: t.firstDay) }
-        }
-        guard let fit, fit.pValue < 0.01 else { return false }
+        guard let t = ctx.timeline, let fit = ctx.fits[m.name], fit.pValue < 0.01 else { return false }
         // Residual centre and spread from an evenly spaced sample (plenty for a median and MAD),
         // then the most extreme residual over every row.
         let step = max(1, m.values.count / 50_000)
@@ -85,7 +93,7 @@ enum AnomalyRule {
         _ ctx: InsightContext, _ m: InsightContext.Measure, _ values: RobustSummary, _ options: InsightOptions
     ) -> Insight? {
         guard let t = ctx.timeline,
-              let series = ctx.periodSeries(m, minimumRows: 5, keep: { !values.isRobustZOutlier($0) }),
+              let series = ctx.periodSeries(m, minimumRows: 5, excludingOutliersOf: values),
               series.values.count >= 2 * options.minimumPeriods,
               let line = LinearFit(x: series.indices.map(Double.init), y: series.values) else { return nil }
         // Periods with under half the typical number of rows (a partial first or last week) have

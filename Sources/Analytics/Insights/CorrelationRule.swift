@@ -19,14 +19,9 @@ enum CorrelationRule {
         let n = ms[0].values.count
         let step = max(1, n / max(1, options.rankSampleSize))
         let sampleRows = Array(stride(from: 0, to: n, by: step))
-        // Per measure, once: mean and centred sum of squares (complete columns), sample ranks.
-        let moments = ms.map { m -> (mean: Double, ss: Double)? in
-            guard m.validCount == n else { return nil }
-            let mean = Descriptive.mean(m.values) ?? 0
-            var ss = 0.0
-            for v in m.values { ss += (v - mean) * (v - mean) }
-            return (mean, ss)
-        }
+        // Per measure, once: mean and centred sum of squares (complete columns), sample ranks;
+        // and the cross products of every pair of complete columns, all in shared passes.
+        let (moments, crossProducts) = completeMoments(ms, rows: n)
         let sampleRanks = ms.map { m -> [Double]? in
             let sample = sampleRows.map { m.values[$0] }
             return sample.contains(where: \.isNaN) ? nil : Ranks.average(sample)
@@ -35,8 +30,8 @@ enum CorrelationRule {
         for i in 0..<(ms.count - 1) {
             for j in (i + 1)..<ms.count {
                 let pearson: Correlation?
-                if let a = moments[i], let b = moments[j] {
-                    pearson = centredPearson(ms[i].values, a, ms[j].values, b)
+                if let a = moments[i], let b = moments[j], let sxy = crossProducts[Pair(i, j)] {
+                    pearson = centredPearson(count: n, a, b, sxy: sxy)
                 } else {
                     let (x, y) = Self.paired(ms[i].values, ms[j].values)
                     guard x.count >= options.minimumRows else { continue }
@@ -59,19 +54,44 @@ enum CorrelationRule {
         return results
     }
 
-    /// Pearson r of two complete columns from their precomputed means and sums of squares:
-    /// one pass for the cross products.
+    /// Pearson r of two complete columns from their means, sums of squares and cross products.
     private static func centredPearson(
-        _ x: [Double], _ a: (mean: Double, ss: Double), _ y: [Double], _ b: (mean: Double, ss: Double)
+        count: Int, _ a: (mean: Double, ss: Double), _ b: (mean: Double, ss: Double), sxy: Double
     ) -> Correlation? {
-        guard a.ss > 0, b.ss > 0, x.count >= 3 else { return nil }
-        var sxy = 0.0
-        x.withUnsafeBufferPointer { xb in
-            y.withUnsafeBufferPointer { yb in
-                for k in 0..<xb.count { sxy += (xb[k] - a.mean) * (yb[k] - b.mean) }
+        guard a.ss > 0, b.ss > 0, count >= 3 else { return nil }
+        return Correlation(count: count, r: max(-1, min(1, sxy / (a.ss * b.ss).squareRoot())))
+    }
+
+    struct Pair: Hashable {
+        var a: Int, b: Int
+        init(_ a: Int, _ b: Int) { (self.a, self.b) = (a, b) }
+    }
+
+    /// For the measures without empty cells: the mean (`Descriptive.mean`), `Σ (x − mean)²`, and
+    /// `Σ (x − mean_x)(y − mean_y)` of every pair, each summed in row order exactly as a loop over
+    /// one column or pair would, but four sums per pass (`ColumnLanes`).
+    static func completeMoments(
+        _ ms: [InsightContext.Measure], rows n: Int
+    ) -> (moments: [(mean: Double, ss: Double)?], crossProducts: [Pair: Double]) {
+        let complete = ms.indices.filter { ms[$0].validCount == n && ms[$0].values.count == n }
+        var moments = [(mean: Double, ss: Double)?](repeating: nil, count: ms.count)
+        var crossProducts: [Pair: Double] = [:]
+        guard n > 0, !complete.isEmpty else { return (moments, crossProducts) }
+        ColumnLanes.withBuffers(complete.map { ms[$0].values }) { columns in
+            let means = ColumnLanes.compensatedSums(columns).map { $0 / Double(n) }
+            // Squares first (pair (k, k)), then every pair of distinct complete columns.
+            var pairs = complete.indices.map { Pair($0, $0) }
+            for k in complete.indices { for l in (k + 1)..<complete.count { pairs.append(Pair(k, l)) } }
+            let sums = ColumnLanes.centredProducts(pairs.map { (columns[$0.a], means[$0.a], columns[$0.b], means[$0.b]) })
+            for (p, sum) in zip(pairs, sums) {
+                if p.a == p.b {
+                    moments[complete[p.a]] = (means[p.a], sum)
+                } else {
+                    crossProducts[Pair(complete[p.a], complete[p.b])] = sum
+                }
             }
         }
-        return Correlation(count: x.count, r: max(-1, min(1, sxy / (a.ss * b.ss).squareRoot())))
+        return (moments, crossProducts)
     }
 
     static func evaluate(_ pairs: [PairResult], _ options: InsightOptions) -> [Insight] {

@@ -29,6 +29,9 @@ struct InsightContext {
     var periodMeans: [String: (indices: [Int], values: [Double], counts: [Int])] = [:]
     /// Day index (from the first day) per row, −1 where the date is empty.
     var dayIndex: [Int32] = []
+    /// Least-squares line of each measure over the timeline's fractional days (rows where both
+    /// are filled), shared by the trend rule and the anomaly rule's trend check.
+    var fits: [String: LinearFit] = [:]
 
     init(table: Table, profile: DatasetProfile?, options: InsightOptions) {
         self.table = table
@@ -44,9 +47,32 @@ struct InsightContext {
         timeline = Self.timeline(table, options)
         if let t = timeline {
             dayIndex = t.days.map { $0.isNaN ? -1 : Int32(($0 - t.firstDay.rounded(.down)).rounded(.down)) }
+            // Two independent sets of passes over every measure at once: the fits and the period means.
             let context = self
-            let means = Parallel.map(measures, parallel: parallel) { context.periodSeries($0) }
-            for (m, series) in zip(measures, means) { periodMeans[m.name] = series }
+            let shared = Parallel.map([0, 1], parallel: parallel) { part -> Shared in
+                part == 0 ? .fits(context.linearFits()) : .means(context.periodSeries(context.measures))
+            }
+            for part in shared {
+                switch part {
+                case .fits(let fitted):
+                    for (m, fit) in zip(measures, fitted) { fits[m.name] = fit }
+                case .means(let means):
+                    for (m, series) in zip(measures, means) { periodMeans[m.name] = series }
+                }
+            }
+        }
+    }
+
+    private enum Shared: Sendable {
+        case fits([LinearFit?])
+        case means([(indices: [Int], values: [Double], counts: [Int])?])
+    }
+
+    /// `LinearFit(skippingNaN:_:xOffset:)` of every measure on the timeline's days.
+    private func linearFits() -> [LinearFit?] {
+        guard let t = timeline else { return measures.map { _ in nil } }
+        return t.days.withUnsafeBufferPointer { x in
+            ColumnLanes.withBuffers(measures.map(\.values)) { ys in LinearFit.fits(skippingNaN: x, ys, xOffset: t.firstDay) }
         }
     }
 
@@ -77,28 +103,30 @@ struct InsightContext {
     }
 
     /// Mean (or sum) of a measure per period; periods without values are left out of `values`
-    /// and their positions kept in `indices`.
+    /// and their positions kept in `indices`. Values that `excludingOutliersOf` calls robust-z
+    /// outliers are left out.
     func periodSeries(
-        _ measure: Measure, sum: Bool = false, minimumRows: Int = 1, keep: ((Double) -> Bool)? = nil
+        _ measure: Measure, sum: Bool = false, minimumRows: Int = 1, excludingOutliersOf summary: RobustSummary? = nil
     ) -> (indices: [Int], values: [Double], counts: [Int])? {
-        guard let t = timeline else { return nil }
+        periodSeries([measure], sum: sum, minimumRows: minimumRows, excluding: [summary])[0]
+    }
+
+    /// `periodSeries` of several measures, from one pass over the rows per four measures.
+    func periodSeries(
+        _ measures: [Measure], sum: Bool = false, minimumRows: Int = 1, excluding: [RobustSummary?] = []
+    ) -> [(indices: [Int], values: [Double], counts: [Int])?] {
+        guard let t = timeline else { return measures.map { _ in nil } }
         let count = t.labels.count
-        var sums = [Double](repeating: 0, count: count)
-        var counts = [Int](repeating: 0, count: count)
-        measure.values.withUnsafeBufferPointer { v in
-            t.period.withUnsafeBufferPointer { p in
-                for i in 0..<v.count {
-                    let k = Int(p[i])
-                    let x = v[i]
-                    if k >= 0 && !x.isNaN && (keep?(x) ?? true) {
-                        sums[k] += x
-                        counts[k] += 1
-                    }
-                }
+        let totals = t.period.withUnsafeBufferPointer { p in
+            ColumnLanes.withBuffers(measures.map(\.values)) { columns in
+                ColumnLanes.keyedSums(keys: UnsafeBufferPointer(rebasing: p.prefix(columns.map(\.count).min() ?? 0)),
+                                      groups: count, columns, excluding: excluding)
             }
         }
-        let indices = (0..<count).filter { counts[$0] >= max(1, minimumRows) }
-        return (indices, indices.map { sum ? sums[$0] : sums[$0] / Double(counts[$0]) }, indices.map { counts[$0] })
+        return totals.map { sums, counts in
+            let indices = (0..<count).filter { counts[$0] >= max(1, minimumRows) }
+            return (indices, indices.map { sum ? sums[$0] : sums[$0] / Double(counts[$0]) }, indices.map { counts[$0] })
+        }
     }
 }
 

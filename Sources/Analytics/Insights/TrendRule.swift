@@ -19,10 +19,7 @@ enum TrendRule {
         guard let t = ctx.timeline else { return [:] }
         var out: [String: Finding] = [:]
         for m in ctx.measures {
-            let fitted = t.days.withUnsafeBufferPointer { x in
-                m.values.withUnsafeBufferPointer { y in LinearFit(skippingNaN: x, y, xOffset: t.firstDay) }
-            }
-            guard let fit = fitted, fit.count >= options.minimumRows,
+            guard let fit = ctx.fits[m.name], fit.count >= options.minimumRows,
                   let series = ctx.periodMeans[m.name], series.values.count >= options.minimumPeriods,
                   let mk = MannKendall(series.values) else { continue }
             let span = t.lastDay - t.firstDay
