@@ -20,9 +20,7 @@ struct GroupKeys {
         switch column.storage {
         case .category(let codes, let dictionary):
             // Sort labels alphabetically and remap codes through a small table.
-            let order = dictionary.indices.sorted { dictionary[$0] < dictionary[$1] }
-            var remap = [Int32](repeating: 0, count: dictionary.count)
-            for (rank, code) in order.enumerated() { remap[code] = Int32(rank) }
+            let (remap, sortedLabels) = Self.sortedRemap(dictionary)
             let lanes = GroupAccumulators.lanes, groups = dictionary.count, all = validity.nullCount == 0
             let remapped = remap
             let parts = Parallel.halves(&keys) { range, k in
@@ -41,7 +39,7 @@ struct GroupKeys {
                 return laned
             }
             counts = GroupAccumulators.foldLanes(GroupAccumulators.addLanes(parts), groups: groups)
-            labels = order.map { dictionary[$0] }
+            labels = sortedLabels
         case .boolean(let a):
             for i in 0..<n where validity[i] { keys[i] = a[i] ? 1 : 0 }
             labels = ["false", "true"]
@@ -146,12 +144,8 @@ extension GroupKeys {
     /// Period keys from a prepared day index: one table lookup per row, counting as it goes,
     /// both halves of the rows at once.
     static func indexedTemporalKeys(_ index: Aggregator.DayIndex, bucket: TimeBucket, into keys: inout [Int32]) -> ([String], [Int]?) {
-        let firstOrdinal = bucket.ordinal(ofDay: index.first)
-        let span = index.last - index.first + 1
-        // Slot 0 stands for an empty cell; day d maps to slot d − first + 1.
-        var table = [Int32](repeating: -1, count: span + 1)
-        for d in 0..<span { table[d + 1] = Int32(bucket.ordinal(ofDay: index.first + d) - firstOrdinal) }
-        let groups = Int(table[span]) + 1
+        let (table, labels) = periodTable(index, bucket: bucket)
+        let groups = labels.count
         let base = Int32(index.first) - 1
         let missing = ColumnValues.missingDay
         let lanes = GroupAccumulators.lanes
@@ -173,6 +167,26 @@ extension GroupKeys {
             return laned
         }
         let laned = GroupAccumulators.addLanes(parts)
-        return ((0..<groups).map { bucket.label(ofOrdinal: firstOrdinal + $0) }, GroupAccumulators.foldLanes(laned, groups: groups))
+        return (labels, GroupAccumulators.foldLanes(laned, groups: groups))
+    }
+
+    /// Period key per day of the index's span, in slots 1…span (slot 0, for an empty cell, is
+    /// −1), and the periods' labels.
+    static func periodTable(_ index: Aggregator.DayIndex, bucket: TimeBucket) -> (table: [Int32], labels: [String]) {
+        let firstOrdinal = bucket.ordinal(ofDay: index.first)
+        let span = index.last - index.first + 1
+        // Slot 0 stands for an empty cell; day d maps to slot d − first + 1.
+        var table = [Int32](repeating: -1, count: span + 1)
+        for d in 0..<span { table[d + 1] = Int32(bucket.ordinal(ofDay: index.first + d) - firstOrdinal) }
+        let groups = Int(table[span]) + 1
+        return (table, (0..<groups).map { bucket.label(ofOrdinal: firstOrdinal + $0) })
+    }
+
+    /// Dictionary codes' ranks in alphabetical order of their labels, and the sorted labels.
+    static func sortedRemap(_ dictionary: [String]) -> (remap: [Int32], labels: [String]) {
+        let order = dictionary.indices.sorted { dictionary[$0] < dictionary[$1] }
+        var remap = [Int32](repeating: 0, count: dictionary.count)
+        for (rank, code) in order.enumerated() { remap[code] = Int32(rank) }
+        return (remap, order.map { dictionary[$0] })
     }
 }

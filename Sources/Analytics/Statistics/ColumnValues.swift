@@ -83,6 +83,53 @@ enum ColumnValues {
         }
     }
 
+    /// `days(column)` with the first and last filled day (`nil` span when every cell is empty),
+    /// in one pass over each half of the rows on both cores for large columns.
+    static func daysWithSpan(_ column: Column) -> (days: [Int32], span: ClosedRange<Int32>?)? {
+        let validity = column.validity
+        let all = validity.nullCount == 0
+        var out: [Int32]
+        var extremes: [(Int32, Int32)]
+        switch column.storage {
+        case .date(let a):
+            out = [Int32](repeating: missingDay, count: a.count)
+            extremes = Parallel.halves(&out) { range, o in
+                a.withUnsafeBufferPointer { src in
+                    var lo = Int32.max, hi = Int32.min
+                    for i in range where all || validity[i] {
+                        let d = src[i]
+                        o[i] = d
+                        // A stored Int32.min reads as empty, as in `days`' consumers.
+                        guard d != missingDay else { continue }
+                        lo = d < lo ? d : lo
+                        hi = d > hi ? d : hi
+                    }
+                    return (lo, hi)
+                }
+            }
+        case .datetime(let a):
+            out = [Int32](repeating: missingDay, count: a.count)
+            extremes = Parallel.halves(&out) { range, o in
+                a.withUnsafeBufferPointer { src in
+                    var lo = Int32.max, hi = Int32.min
+                    for i in range where all || validity[i] {
+                        let s = src[i]
+                        let d = Int32(truncatingIfNeeded: s >= 0 ? s / 86_400 : (s - 86_399) / 86_400)
+                        o[i] = d
+                        guard d != missingDay else { continue }
+                        lo = d < lo ? d : lo
+                        hi = d > hi ? d : hi
+                    }
+                    return (lo, hi)
+                }
+            }
+        default:
+            return nil
+        }
+        let lo = extremes.map(\.0).min()!, hi = extremes.map(\.1).max()!
+        return (out, lo <= hi ? lo...hi : nil)
+    }
+
     /// Fractional days since the epoch per row (NaN where empty), keeping the time of day of
     /// datetimes so a trend's slope is per day whatever the column's resolution.
     static func fractionalDays(_ column: Column) -> [Double]? {
