@@ -138,3 +138,100 @@ struct StatisticsLanesTests {
         #expect(RobustSummary(count: 3, median: .infinity, mad: 1, q1: 1, q3: 1, meanAbsoluteDeviation: 1).inlierBounds == nil)
     }
 }
+
+/// The shortcuts of the anomaly, concentration and rank code against the loops they replaced.
+struct InsightShortcutTests {
+    func same(_ a: Double, _ b: Double) -> Bool { a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN) }
+
+    @Test func anomalyScanMatchesOneDivisionPerValue() throws {
+        var rng = SeededRandom(seed: 31)
+        var samples: [[Double]] = [
+            [], [5], [5, 5, 5, 5], [1, 2, 3, 100], [100, 1, 2, 3, -94, 100, -94],
+            [0, -0.0, 0, 1e-300, -1e-300, 7],
+            [1, 2, .nan, 3, 400, .infinity, -.infinity, 2],
+        ]
+        for _ in 0..<6 {
+            samples.append((0..<5_000).map { i in
+                let x = 287.9 + rng.normal(sd: 111.8)
+                return i % 397 == 0 ? x * 14 : (i % 113 == 0 ? (x * 100).rounded() / 100 : x)
+            })
+        }
+        // Symmetric extremes: the first of the tied values in row order must be the one reported.
+        samples.append([10, 10, 10, 11, 9, 10, 60, -40, 10, 10, 60])
+        samples.append([10, 10, 10, 11, 9, 10, -40, 60, 10, 10, -40])
+        for values in samples {
+            let summaries = [RobustSummary(values.filter { !$0.isNaN }),
+                             RobustSummary(count: 1, median: 10, mad: 0, q1: 10, q3: 10, meanAbsoluteDeviation: 0),
+                             RobustSummary(count: 1, median: 10, mad: 0, q1: 10, q3: 10, meanAbsoluteDeviation: 2),
+                             RobustSummary(count: 1, median: .infinity, mad: 1, q1: 10, q3: 10, meanAbsoluteDeviation: 2)]
+            for case let s? in summaries {
+                let fast = AnomalyRule.scan(values, s), slow = AnomalyRule.scanByDivision(values, s)
+                #expect(fast.z == slow.z && fast.iqr == slow.iqr, "\(values.prefix(12)) \(s)")
+                if slow.z > 0 {
+                    #expect(same(fast.extreme, slow.extreme) && same(fast.extremeValue, slow.extremeValue), "\(values.prefix(12)) \(s)")
+                }
+            }
+        }
+    }
+
+    @Test func worstResidualMatchesOneDivisionPerRow() throws {
+        let table = InsightSharedPassesTests().table(rows: 5_000, seed: 12)
+        let ctx = InsightContext(table: table, profile: nil, options: InsightOptions())
+        for m in ctx.measures {
+            let fit = try #require(ctx.fits[m.name])
+            for s in [RobustSummary(count: 1, median: 0, mad: 3, q1: -2, q3: 2, meanAbsoluteDeviation: 3),
+                      RobustSummary(count: 1, median: 2, mad: 0, q1: 2, q3: 2, meanAbsoluteDeviation: 0),
+                      RobustSummary(count: 1, median: -1e9, mad: 1e-9, q1: 0, q3: 0, meanAbsoluteDeviation: 1)] {
+                let fast = AnomalyRule.worstResidualZ(ctx, m, fit, s)
+                #expect(same(fast, AnomalyRule.worstResidualZByDivision(ctx, m, fit, s)), "\(m.name) \(s)")
+            }
+        }
+    }
+
+    @Test func ranksOfNumbersMatchRanksByPositions() {
+        var rng = SeededRandom(seed: 32)
+        var samples: [[Double]] = [[], [3], [2, 2], [0, -0.0, 0, -0.0, 1], [3, 1, 2, 1, 3, 3, -5]]
+        samples.append((0..<20_000).map { _ in (rng.normal(sd: 5) * 4).rounded() / 4 })
+        samples.append((0..<3_001).map { _ in rng.normal() })
+        for values in samples {
+            #expect(Ranks.averageOfNumbers(values) == Ranks.averageByPositions(values), "\(values.prefix(8))")
+        }
+        #expect(Ranks.average([1, .nan, 0]) == Ranks.averageByPositions([1, .nan, 0]))
+    }
+
+    @Test func codeSumsMatchGroupAccumulators() {
+        var rng = SeededRandom(seed: 33)
+        for (rows, groups, count) in [(0, 3, 2), (1, 1, 1), (9, 4, 5), (4_000, 7, 6)] {
+            let codes = (0..<rows).map { _ in UInt32(rng.next() % UInt64(groups)) }
+            var validity = ValidityBitmap(count: rows, allValid: true)
+            for i in 0..<rows where rng.uniform() < 0.1 { validity[i] = false }
+            var columns: [[Double]] = []
+            for c in 0..<count {
+                var column: [Double] = []
+                for i in 0..<rows {
+                    let spread: Double = rng.normal(sd: 20) * Double(c + 1)
+                    if i % 53 == 3 {
+                        column.append(.nan)
+                    } else if c == 2 && i % 101 == 0 {
+                        column.append(-1)
+                    } else {
+                        column.append(50 + spread)
+                    }
+                }
+                columns.append(column)
+            }
+            let got = codes.withUnsafeBufferPointer { cb in
+                ColumnLanes.withBuffers(columns) { ColumnLanes.codeSums(codes: cb, validity: validity, groups: groups, $0) }
+            }
+            let keys = (0..<rows).map { validity[$0] ? Int32(codes[$0]) : -1 }
+            #expect(got.rows == GroupAccumulators.rowCounts(keys: keys, groups: groups))
+            for (c, column) in columns.enumerated() {
+                let acc = column.withUnsafeBufferPointer { v in
+                    GroupAccumulators.run(rows: 0..<rows, keys: keys, groups: groups, validity: nil, extremes: true) { v[$0].isNaN ? 0 : v[$0] }
+                }
+                #expect(zip(got.sums[c], acc.sums).allSatisfy { same($0, $1) }, "rows \(rows), column \(c)")
+                #expect(got.negative[c] == acc.mins.contains { $0 < 0 }, "rows \(rows), column \(c)")
+            }
+        }
+    }
+}

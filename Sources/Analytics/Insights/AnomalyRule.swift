@@ -27,18 +27,8 @@ enum AnomalyRule {
         let valid = m.validCount == m.values.count ? m.values : m.values.filter { !$0.isNaN }
         // The profile already holds median, quartiles and MAD for this very table.
         guard let s = ctx.profile?.column(named: m.name)?.robustSummary ?? RobustSummary(valid) else { return ([], nil) }
-        var z = 0, iqr = 0
-        var extreme = 0.0, extremeValue = 0.0
         let lower = s.lowerFence, upper = s.upperFence
-        for v in valid {
-            let rz = abs(s.robustZ(v))
-            if rz > RobustSummary.robustZThreshold { z += 1 }
-            if v < lower || v > upper { iqr += 1 }
-            if rz > extreme {
-                extreme = rz
-                extremeValue = v
-            }
-        }
+        let (z, iqr, extreme, extremeValue) = scan(valid, s)
         let counts: JSONValue = [
             "robust_z": .int(z), "iqr": .int(iqr), "median": .number(s.median), "mad": .number(s.mad),
             "q1": .number(s.q1), "q3": .number(s.q3),
@@ -61,6 +51,47 @@ enum AnomalyRule {
         return (insights, counts)
     }
 
+    /// Robust-z outliers, values outside Tukey's fences, the largest |robust z| and the first value
+    /// with it (row order). The last two only count when there are outliers (z > 0), and are then
+    /// exactly what a division per value would find: the robust z is monotonic in the value, so
+    /// outliers are the values outside `inlierBounds`, the largest |z| is at the smallest or the
+    /// largest value, and the value that has it is among the outliers.
+    static func scan(_ valid: [Double], _ s: RobustSummary) -> (z: Int, iqr: Int, extreme: Double, extremeValue: Double) {
+        let lower = s.lowerFence, upper = s.upperFence
+        guard let (low, high) = s.inlierBounds, s.median.isFinite, s.zScale.isFinite else { return scanByDivision(valid, s) }
+        var z = 0, iqr = 0
+        var smallest = Double.infinity, largest = -Double.infinity
+        valid.withUnsafeBufferPointer { values in
+            for v in values {
+                z &+= v < low || v > high ? 1 : 0
+                iqr &+= v < lower || v > upper ? 1 : 0
+                smallest = v < smallest ? v : smallest
+                largest = v > largest ? v : largest
+            }
+        }
+        guard z > 0 else { return (0, iqr, 0, 0) }
+        let extreme = max(abs(s.robustZ(smallest)), abs(s.robustZ(largest)))
+        let first = valid.first { ($0 < low || $0 > high) && abs(s.robustZ($0)) == extreme }
+        return (z, iqr, extreme, first ?? 0)
+    }
+
+    /// `scan` the straightforward way, one robust z per value (also the tests' reference).
+    static func scanByDivision(_ valid: [Double], _ s: RobustSummary) -> (z: Int, iqr: Int, extreme: Double, extremeValue: Double) {
+        var z = 0, iqr = 0
+        var extreme = 0.0, extremeValue = 0.0
+        let lower = s.lowerFence, upper = s.upperFence
+        for v in valid {
+            let rz = abs(s.robustZ(v))
+            if rz > RobustSummary.robustZThreshold { z += 1 }
+            if v < lower || v > upper { iqr += 1 }
+            if rz > extreme {
+                extreme = rz
+                extremeValue = v
+            }
+        }
+        return (z, iqr, extreme, extremeValue)
+    }
+
     /// Whether the values stop looking unusual once a linear trend over time is removed: a
     /// series that climbed steadily has "extreme" early and late values that are no anomaly.
     static func explainedByTrend(_ ctx: InsightContext, _ m: InsightContext.Measure) -> Bool {
@@ -73,11 +104,40 @@ enum AnomalyRule {
             sample.append(m.values[i] - fit.predict(t.days[i] - t.firstDay))
         }
         guard let s = RobustSummary(sample) else { return false }
+        let worst = worstResidualZ(ctx, m, fit, s)
+        return !(worst > RobustSummary.robustZThreshold && implausible(worst, n: fit.count))
+    }
+
+    /// The largest |robust z| of the residuals from `fit` over every row. The robust z is
+    /// monotonic in the residual (every rounded step keeps order), so its largest magnitude is at
+    /// the smallest or the largest residual: one pass for those two instead of a division per
+    /// row. Infinite residuals (or centre or scale) take the row-by-row loop.
+    static func worstResidualZ(_ ctx: InsightContext, _ m: InsightContext.Measure, _ fit: LinearFit, _ s: RobustSummary) -> Double {
+        guard let t = ctx.timeline else { return 0 }
+        var low = Double.infinity, high = -Double.infinity
+        m.values.withUnsafeBufferPointer { v in
+            t.days.withUnsafeBufferPointer { d in
+                for i in 0..<min(v.count, d.count) where !v[i].isNaN && !d[i].isNaN {
+                    let r = v[i] - fit.predict(d[i] - t.firstDay)
+                    low = r < low ? r : low
+                    high = r > high ? r : high
+                }
+            }
+        }
+        guard low.isFinite && high.isFinite && s.median.isFinite && s.zScale.isFinite else {
+            return worstResidualZByDivision(ctx, m, fit, s)
+        }
+        return max(max(0, abs(s.robustZ(low))), abs(s.robustZ(high)))
+    }
+
+    /// The largest |robust z| of the residuals, one division per row (the tests' reference).
+    static func worstResidualZByDivision(_ ctx: InsightContext, _ m: InsightContext.Measure, _ fit: LinearFit, _ s: RobustSummary) -> Double {
+        guard let t = ctx.timeline else { return 0 }
         var worst = 0.0
         for i in 0..<m.values.count where !m.values[i].isNaN && !t.days[i].isNaN {
             worst = max(worst, abs(s.robustZ(m.values[i] - fit.predict(t.days[i] - t.firstDay))))
         }
-        return !(worst > RobustSummary.robustZThreshold && implausible(worst, n: fit.count))
+        return worst
     }
 
     /// Whether the largest |z| is unlikely for `n` Gaussian draws (expected count < 0.01).

@@ -38,24 +38,41 @@ struct InsightContext {
         self.profile = profile
         let parallel = Parallel.worthIt(rows: table.rowCount)
         let minimumRows = options.minimumRows
-        measures = Parallel.map(table.columns, parallel: parallel) { c -> Measure? in
+        // The measures' values and the timeline are independent: both cores share them out.
+        let prepared = Parallel.map(table.columns.indices.map { $0 } + [-1], parallel: parallel) { index -> Prepared in
+            guard index >= 0 else {
+                let timeline = Self.timeline(table, options)
+                let dayIndex = timeline.map { t in
+                    t.days.map { $0.isNaN ? -1 : Int32(($0 - t.firstDay.rounded(.down)).rounded(.down)) }
+                }
+                return .timeline(timeline, dayIndex ?? [])
+            }
+            let c = table.columns[index]
             guard ColumnValues.isQuantity(c), c.count - c.validity.nullCount >= minimumRows,
                   profile?.column(named: c.name)?.isIdentifier ?? IdentifierDetector.isIdentifier(c) == false,
-                  let values = ColumnValues.doubles(c) else { return nil }
-            return Measure(name: c.name, values: values, validCount: c.count - c.validity.nullCount)
-        }.compactMap { $0 }
-        timeline = Self.timeline(table, options)
-        if let t = timeline {
-            dayIndex = t.days.map { $0.isNaN ? -1 : Int32(($0 - t.firstDay.rounded(.down)).rounded(.down)) }
-            // Two independent sets of passes over every measure at once: the fits and the period means.
+                  let values = ColumnValues.doubles(c) else { return .measure(nil) }
+            return .measure(Measure(name: c.name, values: values, validCount: c.count - c.validity.nullCount))
+        }
+        measures = []
+        for part in prepared {
+            switch part {
+            case .measure(let m): if let m { measures.append(m) }
+            case .timeline(let t, let days): (timeline, dayIndex) = (t, days)
+            }
+        }
+        if timeline != nil {
+            // Independent sets of passes over every measure at once: the fits (one task per four
+            // measures) and the period means.
             let context = self
-            let shared = Parallel.map([0, 1], parallel: parallel) { part -> Shared in
-                part == 0 ? .fits(context.linearFits()) : .means(context.periodSeries(context.measures))
+            let groups = stride(from: 0, to: measures.count, by: ColumnLanes.width).map { $0..<min($0 + ColumnLanes.width, measures.count) }
+            let shared = Parallel.map(groups.map(Optional.some) + [nil], parallel: parallel) { group -> Shared in
+                guard let group else { return .means(context.periodSeries(context.measures)) }
+                return .fits(group, context.linearFits(Array(context.measures[group])))
             }
             for part in shared {
                 switch part {
-                case .fits(let fitted):
-                    for (m, fit) in zip(measures, fitted) { fits[m.name] = fit }
+                case .fits(let group, let fitted):
+                    for (m, fit) in zip(measures[group], fitted) { fits[m.name] = fit }
                 case .means(let means):
                     for (m, series) in zip(measures, means) { periodMeans[m.name] = series }
                 }
@@ -63,13 +80,18 @@ struct InsightContext {
         }
     }
 
+    private enum Prepared: Sendable {
+        case measure(Measure?)
+        case timeline(Timeline?, [Int32])
+    }
+
     private enum Shared: Sendable {
-        case fits([LinearFit?])
+        case fits(Range<Int>, [LinearFit?])
         case means([(indices: [Int], values: [Double], counts: [Int])?])
     }
 
-    /// `LinearFit(skippingNaN:_:xOffset:)` of every measure on the timeline's days.
-    private func linearFits() -> [LinearFit?] {
+    /// `LinearFit(skippingNaN:_:xOffset:)` of each of `measures` on the timeline's days.
+    private func linearFits(_ measures: [Measure]) -> [LinearFit?] {
         guard let t = timeline else { return measures.map { _ in nil } }
         return t.days.withUnsafeBufferPointer { x in
             ColumnLanes.withBuffers(measures.map(\.values)) { ys in LinearFit.fits(skippingNaN: x, ys, xOffset: t.firstDay) }
