@@ -76,6 +76,27 @@ struct InsightSharedPassesTests {
         }
     }
 
+    @Test(arguments: [(30, UInt64(10)), (60_000, 11)])
+    func preparedSampleRanksAreTheRulesOwn(rows: Int, seed: UInt64) {
+        let table = table(rows: rows, seed: seed)
+        let options = InsightOptions()
+        let ctx = InsightContext(table: table, profile: nil, options: options)
+        let sampleRows = CorrelationRule.sampleRows(rows, options)
+        #expect(ctx.sampleRanks.count == ctx.measures.count)
+        for (i, m) in ctx.measures.enumerated() {
+            #expect(ctx.sampleRanks[i] == CorrelationRule.sampleRanks(m, rows: sampleRows), "\(m.name)")
+        }
+        var unprepared = ctx
+        unprepared.sampleRanks = []
+        func flat(_ pairs: [CorrelationRule.PairResult]) -> [String] {
+            pairs.map { "\($0.a)|\($0.b) \(String(describing: $0.pearson)) \(String(describing: $0.spearman))" }
+        }
+        #expect(flat(CorrelationRule.pairs(ctx, options)) == flat(CorrelationRule.pairs(unprepared, options)))
+        var fewer = options
+        fewer.rankSampleSize = 1_000
+        #expect(flat(CorrelationRule.pairs(ctx, fewer)) == flat(CorrelationRule.pairs(unprepared, fewer)))
+    }
+
     @Test func detectorIsDeterministicWhenRulesRunOnBothCores() {
         let table = table(rows: 60_000, seed: 8)
         let detector = InsightDetector()

@@ -59,16 +59,36 @@ enum AnomalyRule {
     static func scan(_ valid: [Double], _ s: RobustSummary) -> (z: Int, iqr: Int, extreme: Double, extremeValue: Double) {
         let lower = s.lowerFence, upper = s.upperFence
         guard let (low, high) = s.inlierBounds, s.median.isFinite, s.zScale.isFinite else { return scanByDivision(valid, s) }
-        var z = 0, iqr = 0
-        var smallest = Double.infinity, largest = -Double.infinity
+        // Four values at a time: counts, minimum and maximum do not depend on the order of the
+        // values, and four running minima and maxima do not wait on each other.
+        typealias Lanes = SIMD4<Double>
+        var zs = SIMD4<Int64>(repeating: 0), iqrs = SIMD4<Int64>(repeating: 0)
+        var minima = Lanes(repeating: .infinity), maxima = Lanes(repeating: -.infinity)
+        let lowLanes = Lanes(repeating: low), highLanes = Lanes(repeating: high)
+        let lowerLanes = Lanes(repeating: lower), upperLanes = Lanes(repeating: upper)
+        let one = SIMD4<Int64>(repeating: 1), zero = SIMD4<Int64>(repeating: 0)
         valid.withUnsafeBufferPointer { values in
-            for v in values {
-                z &+= v < low || v > high ? 1 : 0
-                iqr &+= v < lower || v > upper ? 1 : 0
-                smallest = v < smallest ? v : smallest
-                largest = v > largest ? v : largest
+            var i = 0
+            while i + 4 <= values.count {
+                let v = Lanes(values[i], values[i + 1], values[i + 2], values[i + 3])
+                zs &+= zero.replacing(with: one, where: (v .< lowLanes) .| (v .> highLanes))
+                iqrs &+= zero.replacing(with: one, where: (v .< lowerLanes) .| (v .> upperLanes))
+                minima = minima.replacing(with: v, where: v .< minima)
+                maxima = maxima.replacing(with: v, where: v .> maxima)
+                i += 4
+            }
+            while i < values.count {
+                let v = Lanes(repeating: values[i])
+                let first: SIMDMask<SIMD4<Int64>> = [true, false, false, false]
+                zs &+= zero.replacing(with: one, where: first .& ((v .< lowLanes) .| (v .> highLanes)))
+                iqrs &+= zero.replacing(with: one, where: first .& ((v .< lowerLanes) .| (v .> upperLanes)))
+                minima = minima.replacing(with: v, where: v .< minima)
+                maxima = maxima.replacing(with: v, where: v .> maxima)
+                i += 1
             }
         }
+        let z = Int(zs.wrappedSum()), iqr = Int(iqrs.wrappedSum())
+        let smallest = minima.min(), largest = maxima.max()
         guard z > 0 else { return (0, iqr, 0, 0) }
         let extreme = max(abs(s.robustZ(smallest)), abs(s.robustZ(largest)))
         let first = valid.first { ($0 < low || $0 > high) && abs(s.robustZ($0)) == extreme }
@@ -114,16 +134,31 @@ enum AnomalyRule {
     /// row. Infinite residuals (or centre or scale) take the row-by-row loop.
     static func worstResidualZ(_ ctx: InsightContext, _ m: InsightContext.Measure, _ fit: LinearFit, _ s: RobustSummary) -> Double {
         guard let t = ctx.timeline else { return 0 }
-        var low = Double.infinity, high = -Double.infinity
+        // Four rows at a time, each lane computing `v − predict(day − first)` as the scalar code
+        // does (rows with an empty value or date leave the running extremes alone).
+        typealias Lanes = SIMD4<Double>
+        var lows = Lanes(repeating: .infinity), highs = Lanes(repeating: -.infinity)
+        let intercept = Lanes(repeating: fit.intercept), slope = Lanes(repeating: fit.slope), first = Lanes(repeating: t.firstDay)
         m.values.withUnsafeBufferPointer { v in
             t.days.withUnsafeBufferPointer { d in
-                for i in 0..<min(v.count, d.count) where !v[i].isNaN && !d[i].isNaN {
-                    let r = v[i] - fit.predict(d[i] - t.firstDay)
-                    low = r < low ? r : low
-                    high = r > high ? r : high
+                let n = min(v.count, d.count)
+                var i = 0
+                while i + 4 <= n {
+                    let y = Lanes(v[i], v[i + 1], v[i + 2], v[i + 3]), x = Lanes(d[i], d[i + 1], d[i + 2], d[i + 3])
+                    let r = y - (intercept + slope * (x - first))
+                    let filled = (y .== y) .& (x .== x)
+                    lows = lows.replacing(with: r, where: filled .& (r .< lows))
+                    highs = highs.replacing(with: r, where: filled .& (r .> highs))
+                    i += 4
+                }
+                for j in i..<n where !v[j].isNaN && !d[j].isNaN {
+                    let r = Lanes(repeating: v[j] - fit.predict(d[j] - t.firstDay))
+                    lows = lows.replacing(with: r, where: r .< lows)
+                    highs = highs.replacing(with: r, where: r .> highs)
                 }
             }
         }
+        let low = lows.min(), high = highs.max()
         guard low.isFinite && high.isFinite && s.median.isFinite && s.zScale.isFinite else {
             return worstResidualZByDivision(ctx, m, fit, s)
         }

@@ -17,15 +17,13 @@ enum CorrelationRule {
         let ms = ctx.measures
         guard ms.count >= 2 else { return [] }
         let n = ms[0].values.count
-        let step = max(1, n / max(1, options.rankSampleSize))
-        let sampleRows = Array(stride(from: 0, to: n, by: step))
-        // Per measure, once: mean and centred sum of squares (complete columns), sample ranks;
-        // and the cross products of every pair of complete columns, all in shared passes.
+        let sampleRows = Self.sampleRows(n, options)
+        // Per measure, once: mean and centred sum of squares (complete columns), sample ranks
+        // (the context prepares them on both cores); and the cross products of every pair of
+        // complete columns, all in shared passes.
         let (moments, crossProducts) = completeMoments(ms, rows: n)
-        let sampleRanks = ms.map { m -> [Double]? in
-            let sample = sampleRows.map { m.values[$0] }
-            return sample.contains(where: \.isNaN) ? nil : Ranks.average(sample)
-        }
+        let prepared = ctx.sampleRanks.count == ms.count && ctx.rankSampleSize == options.rankSampleSize
+        let ranks = prepared ? ctx.sampleRanks : ms.map { Self.sampleRanks($0, rows: sampleRows) }
         var results: [PairResult] = []
         for i in 0..<(ms.count - 1) {
             for j in (i + 1)..<ms.count {
@@ -38,7 +36,7 @@ enum CorrelationRule {
                     pearson = Correlation.pearson(x, y)
                 }
                 let spearman: Correlation?
-                if let rx = sampleRanks[i], let ry = sampleRanks[j] {
+                if let rx = ranks[i], let ry = ranks[j] {
                     spearman = rx.count >= options.minimumRows ? Correlation.pearson(rx, ry) : nil
                 } else {
                     var sx: [Double] = [], sy: [Double] = []
@@ -52,6 +50,17 @@ enum CorrelationRule {
             }
         }
         return results
+    }
+
+    /// The evenly spaced rows Spearman's correlation uses on a large table (every row on a small one).
+    static func sampleRows(_ n: Int, _ options: InsightOptions) -> [Int] {
+        Array(stride(from: 0, to: n, by: max(1, n / max(1, options.rankSampleSize))))
+    }
+
+    /// Average ranks of a measure's values on `rows`; `nil` when one of them is empty.
+    static func sampleRanks(_ m: InsightContext.Measure, rows: [Int]) -> [Double]? {
+        let sample = rows.map { m.values[$0] }
+        return sample.contains(where: \.isNaN) ? nil : Ranks.average(sample)
     }
 
     /// Pearson r of two complete columns from their means, sums of squares and cross products.

@@ -32,10 +32,16 @@ struct InsightContext {
     /// Least-squares line of each measure over the timeline's fractional days (rows where both
     /// are filled), shared by the trend rule and the anomaly rule's trend check.
     var fits: [String: LinearFit] = [:]
+    /// Average ranks of each measure over `CorrelationRule.sampleRows` (`nil` where the sample
+    /// has an empty cell), for Spearman's correlation; empty with fewer than two measures.
+    var sampleRanks: [[Double]?] = []
+    /// The `InsightOptions.rankSampleSize` the sample ranks were taken with.
+    var rankSampleSize: Int
 
     init(table: Table, profile: DatasetProfile?, options: InsightOptions) {
         self.table = table
         self.profile = profile
+        rankSampleSize = options.rankSampleSize
         let parallel = Parallel.worthIt(rows: table.rowCount)
         let minimumRows = options.minimumRows
         // The measures' values and the timeline are independent: both cores share them out.
@@ -60,22 +66,34 @@ struct InsightContext {
             case .timeline(let t, let days): (timeline, dayIndex) = (t, days)
             }
         }
+        // Independent passes over the measures, shared out over both cores: the fits (one task
+        // per four measures) and period means when there is a timeline, and each measure's
+        // sample ranks when there are pairs to correlate.
+        var work: [Shared] = []
         if timeline != nil {
-            // Independent sets of passes over every measure at once: the fits (one task per four
-            // measures) and the period means.
-            let context = self
-            let groups = stride(from: 0, to: measures.count, by: ColumnLanes.width).map { $0..<min($0 + ColumnLanes.width, measures.count) }
-            let shared = Parallel.map(groups.map(Optional.some) + [nil], parallel: parallel) { group -> Shared in
-                guard let group else { return .means(context.periodSeries(context.measures)) }
-                return .fits(group, context.linearFits(Array(context.measures[group])))
+            work += stride(from: 0, to: measures.count, by: ColumnLanes.width)
+                .map { .fits($0..<min($0 + ColumnLanes.width, measures.count), []) }
+            work.append(.means([]))
+        }
+        if measures.count >= 2 { work += measures.indices.map { .ranks($0, nil) } }
+        let context = self
+        let sampleRows = CorrelationRule.sampleRows(table.rowCount, options)
+        let shared = Parallel.map(work, parallel: parallel) { item -> Shared in
+            switch item {
+            case .fits(let group, _): return .fits(group, context.linearFits(Array(context.measures[group])))
+            case .means: return .means(context.periodSeries(context.measures))
+            case .ranks(let index, _): return .ranks(index, CorrelationRule.sampleRanks(context.measures[index], rows: sampleRows))
             }
-            for part in shared {
-                switch part {
-                case .fits(let group, let fitted):
-                    for (m, fit) in zip(measures[group], fitted) { fits[m.name] = fit }
-                case .means(let means):
-                    for (m, series) in zip(measures, means) { periodMeans[m.name] = series }
-                }
+        }
+        if measures.count >= 2 { sampleRanks = measures.map { _ in nil } }
+        for part in shared {
+            switch part {
+            case .fits(let group, let fitted):
+                for (m, fit) in zip(measures[group], fitted) { fits[m.name] = fit }
+            case .means(let means):
+                for (m, series) in zip(measures, means) { periodMeans[m.name] = series }
+            case .ranks(let index, let ranks):
+                sampleRanks[index] = ranks
             }
         }
     }
@@ -85,9 +103,11 @@ struct InsightContext {
         case timeline(Timeline?, [Int32])
     }
 
+    /// A piece of shared work and, once done, its result.
     private enum Shared: Sendable {
         case fits(Range<Int>, [LinearFit?])
         case means([(indices: [Int], values: [Double], counts: [Int])?])
+        case ranks(Int, [Double]?)
     }
 
     /// `LinearFit(skippingNaN:_:xOffset:)` of each of `measures` on the timeline's days.

@@ -37,8 +37,8 @@ public struct InsightDetector: Sendable {
         // Independent pieces of work, costliest first: both cores take the next piece as they
         // finish one, which balances them better than two fixed halves. Their results are put
         // together below in one fixed order, whatever finished first.
-        let tasks: [RuleTask] = ctx.measures.indices.map { .anomalies($0) }
-            + [.correlations, .concentration, .seasonality, .trendsAndChangePoints, .dataQuality]
+        let tasks: [RuleTask] = [.correlations, .concentration, .seasonality]
+            + ctx.measures.indices.map { .anomalies($0) } + [.trendsAndChangePoints, .dataQuality]
         let outputs = Parallel.map(tasks, parallel: Parallel.worthIt(rows: table.rowCount)) { task -> RuleOutput in
             var out = RuleOutput()
             switch task {
