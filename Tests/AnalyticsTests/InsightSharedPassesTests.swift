@@ -47,6 +47,12 @@ struct InsightSharedPassesTests {
             let series = try #require(ctx.periodMeans[m.name])
             #expect(series.indices == indices && series.counts == indices.map { counts[$0] }, "\(m.name)")
             #expect(zip(series.values, indices.map { sums[$0] / Double(counts[$0]) }).allSatisfy { same($0, $1) }, "\(m.name)")
+            // Without the profile's outliers, as the anomaly rule would compute them itself.
+            let summary = try #require(ctx.profile?.column(named: m.name)?.robustSummary)
+            let own = try #require(ctx.periodSeries(m, minimumRows: 5, excludingOutliersOf: summary))
+            let shared = try #require(ctx.outlierFreePeriodMeans[m.name])
+            #expect(shared.indices == own.indices && shared.counts == own.counts, "\(m.name)")
+            #expect(zip(shared.values, own.values).allSatisfy { same($0, $1) }, "\(m.name)")
         }
     }
 

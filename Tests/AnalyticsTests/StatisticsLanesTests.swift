@@ -87,6 +87,20 @@ struct StatisticsLanesTests {
                     #expect(zip(got[c].sums, sums).allSatisfy { same($0, $1) }, "shape \(shape), column \(c)")
                 }
             }
+            // Both sets from one pass: the kept values as above, and all of them.
+            let both = keys.withUnsafeBufferPointer { kb in
+                ColumnLanes.withBuffers(cols) { ColumnLanes.keyedSumsWithAndWithout(keys: kb, groups: groups, $0, excluding: summaries) }
+            }
+            let (kept, all) = keys.withUnsafeBufferPointer { kb in
+                ColumnLanes.withBuffers(cols) {
+                    (ColumnLanes.keyedSums(keys: kb, groups: groups, $0, excluding: summaries),
+                     ColumnLanes.keyedSums(keys: kb, groups: groups, $0, excluding: []))
+                }
+            }
+            for c in cols.indices {
+                #expect(both.kept[c].counts == kept[c].counts && zip(both.kept[c].sums, kept[c].sums).allSatisfy { same($0, $1) })
+                #expect(both.all[c].counts == all[c].counts && zip(both.all[c].sums, all[c].sums).allSatisfy { same($0, $1) })
+            }
         }
     }
 

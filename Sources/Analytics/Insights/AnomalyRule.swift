@@ -188,7 +188,9 @@ enum AnomalyRule {
         _ ctx: InsightContext, _ m: InsightContext.Measure, _ values: RobustSummary, _ options: InsightOptions
     ) -> Insight? {
         guard let t = ctx.timeline,
-              let series = ctx.periodSeries(m, minimumRows: 5, excludingOutliersOf: values),
+              let series = ctx.profile?.column(named: m.name)?.robustSummary == values
+                ? ctx.outlierFreePeriodMeans[m.name] ?? ctx.periodSeries(m, minimumRows: 5, excludingOutliersOf: values)
+                : ctx.periodSeries(m, minimumRows: 5, excludingOutliersOf: values),
               series.values.count >= 2 * options.minimumPeriods,
               let line = LinearFit(x: series.indices.map(Double.init), y: series.values) else { return nil }
         // Periods with under half the typical number of rows (a partial first or last week) have

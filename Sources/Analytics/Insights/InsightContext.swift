@@ -32,6 +32,10 @@ struct InsightContext {
     /// Least-squares line of each measure over the timeline's fractional days (rows where both
     /// are filled), shared by the trend rule and the anomaly rule's trend check.
     var fits: [String: LinearFit] = [:]
+    /// Period means of each measure without its robust-z outliers (the profile's summary),
+    /// periods of at least 5 such rows, for the anomaly rule's per-period check; from the same
+    /// pass as `periodMeans`. Only for measures the profile summarises.
+    var outlierFreePeriodMeans: [String: (indices: [Int], values: [Double], counts: [Int])] = [:]
     /// Average ranks of each measure over `CorrelationRule.sampleRows` (`nil` where the sample
     /// has an empty cell), for Spearman's correlation; empty with fewer than two measures.
     var sampleRanks: [[Double]?] = []
@@ -73,7 +77,7 @@ struct InsightContext {
         if timeline != nil {
             work += stride(from: 0, to: measures.count, by: ColumnLanes.width)
                 .map { .fits($0..<min($0 + ColumnLanes.width, measures.count), []) }
-            work.append(.means([]))
+            work.append(.means([], []))
         }
         if measures.count >= 2 { work += measures.indices.map { .ranks($0, nil) } }
         let context = self
@@ -81,7 +85,10 @@ struct InsightContext {
         let shared = Parallel.map(work, parallel: parallel) { item -> Shared in
             switch item {
             case .fits(let group, _): return .fits(group, context.linearFits(Array(context.measures[group])))
-            case .means: return .means(context.periodSeries(context.measures))
+            case .means:
+                let summaries = context.measures.map { context.profile?.column(named: $0.name)?.robustSummary }
+                let (all, kept) = context.periodSeriesWithAndWithout(context.measures, excluding: summaries, keptMinimumRows: 5)
+                return .means(all, zip(kept, summaries).map { $1 == nil ? nil : $0 })
             case .ranks(let index, _): return .ranks(index, CorrelationRule.sampleRanks(context.measures[index], rows: sampleRows))
             }
         }
@@ -90,8 +97,9 @@ struct InsightContext {
             switch part {
             case .fits(let group, let fitted):
                 for (m, fit) in zip(measures[group], fitted) { fits[m.name] = fit }
-            case .means(let means):
+            case .means(let means, let outlierFree):
                 for (m, series) in zip(measures, means) { periodMeans[m.name] = series }
+                for (m, series) in zip(measures, outlierFree) where series != nil { outlierFreePeriodMeans[m.name] = series }
             case .ranks(let index, let ranks):
                 sampleRanks[index] = ranks
             }
@@ -106,7 +114,7 @@ struct InsightContext {
     /// A piece of shared work and, once done, its result.
     private enum Shared: Sendable {
         case fits(Range<Int>, [LinearFit?])
-        case means([(indices: [Int], values: [Double], counts: [Int])?])
+        case means([(indices: [Int], values: [Double], counts: [Int])?], [(indices: [Int], values: [Double], counts: [Int])?])
         case ranks(Int, [Double]?)
     }
 
@@ -153,6 +161,32 @@ struct InsightContext {
         periodSeries([measure], sum: sum, minimumRows: minimumRows, excluding: [summary])[0]
     }
 
+    /// `periodSeries` of several measures with all their values and without the outliers of
+    /// `excluding`, from one pass over the rows per four measures for both.
+    func periodSeriesWithAndWithout(
+        _ measures: [Measure], excluding: [RobustSummary?], keptMinimumRows: Int
+    ) -> (all: [(indices: [Int], values: [Double], counts: [Int])?], kept: [(indices: [Int], values: [Double], counts: [Int])?]) {
+        guard let t = timeline else { return (measures.map { _ in nil }, measures.map { _ in nil }) }
+        let totals = t.period.withUnsafeBufferPointer { p in
+            ColumnLanes.withBuffers(measures.map(\.values)) { columns in
+                ColumnLanes.keyedSumsWithAndWithout(
+                    keys: UnsafeBufferPointer(rebasing: p.prefix(columns.map(\.count).min() ?? 0)),
+                    groups: t.labels.count, columns, excluding: excluding)
+            }
+        }
+        return (totals.all.map { Self.series($0, sum: false, minimumRows: 1) },
+                totals.kept.map { Self.series($0, sum: false, minimumRows: keptMinimumRows) })
+    }
+
+    /// Periods with at least `minimumRows` values, and their mean or sum.
+    private static func series(
+        _ totals: (sums: [Double], counts: [Int]), sum: Bool, minimumRows: Int
+    ) -> (indices: [Int], values: [Double], counts: [Int]) {
+        let (sums, counts) = totals
+        let indices = counts.indices.filter { counts[$0] >= max(1, minimumRows) }
+        return (indices, indices.map { sum ? sums[$0] : sums[$0] / Double(counts[$0]) }, indices.map { counts[$0] })
+    }
+
     /// `periodSeries` of several measures, from one pass over the rows per four measures.
     func periodSeries(
         _ measures: [Measure], sum: Bool = false, minimumRows: Int = 1, excluding: [RobustSummary?] = []
@@ -165,10 +199,7 @@ struct InsightContext {
                                       groups: count, columns, excluding: excluding)
             }
         }
-        return totals.map { sums, counts in
-            let indices = (0..<count).filter { counts[$0] >= max(1, minimumRows) }
-            return (indices, indices.map { sum ? sums[$0] : sums[$0] / Double(counts[$0]) }, indices.map { counts[$0] })
-        }
+        return totals.map { Self.series($0, sum: sum, minimumRows: minimumRows) }
     }
 }
 

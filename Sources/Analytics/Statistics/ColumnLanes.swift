@@ -108,13 +108,31 @@ enum ColumnLanes {
         keys: UnsafeBufferPointer<Int32>, groups groupCount: Int, _ columns: [UnsafeBufferPointer<Double>],
         excluding: [RobustSummary?]
     ) -> [(sums: [Double], counts: [Int])] {
+        keyedSums(keys: keys, groups: groupCount, columns, excluding: excluding, alsoAll: false).kept
+    }
+
+    /// `keyedSums` with the exclusions (`kept`) and without them (`all`) from the same pass:
+    /// the second set of running sums is an independent chain, so it costs little extra.
+    static func keyedSumsWithAndWithout(
+        keys: UnsafeBufferPointer<Int32>, groups groupCount: Int, _ columns: [UnsafeBufferPointer<Double>],
+        excluding: [RobustSummary?]
+    ) -> (kept: [(sums: [Double], counts: [Int])], all: [(sums: [Double], counts: [Int])]) {
+        keyedSums(keys: keys, groups: groupCount, columns, excluding: excluding, alsoAll: true)
+    }
+
+    private static func keyedSums(
+        keys: UnsafeBufferPointer<Int32>, groups groupCount: Int, _ columns: [UnsafeBufferPointer<Double>],
+        excluding: [RobustSummary?], alsoAll: Bool
+    ) -> (kept: [(sums: [Double], counts: [Int])], all: [(sums: [Double], counts: [Int])]) {
         var out = columns.map { _ in (sums: [Double](repeating: 0, count: groupCount), counts: [Int](repeating: 0, count: groupCount)) }
-        guard groupCount > 0, !keys.isEmpty else { return out }
+        var everything = alsoAll ? out : []
+        guard groupCount > 0, !keys.isEmpty else { return (out, everything) }
         let n = keys.count
         // A summary without finite bounds (never in practice) takes the one-column loop.
         let bounded = columns.indices.filter { excluding.isEmpty || excluding[$0] == nil || excluding[$0]!.inlierBounds != nil }
         for column in columns.indices where !bounded.contains(column) {
             out[column] = keyedSums(keys: keys, groups: groupCount, columns[column], excluding: excluding[column])
+            if alsoAll { everything[column] = keyedSums(keys: keys, groups: groupCount, columns[column], excluding: nil) }
         }
         for group in groups(bounded.count).map({ $0.map { bounded[$0] } }) {
             let c = pointers(columns, group)
@@ -125,42 +143,54 @@ enum ColumnLanes {
             }
             let filtering = bounds.contains { $0.low != -.infinity || $0.high != .infinity }
             let low = Lanes(bounds.map(\.low)), high = Lanes(bounds.map(\.high))
-            var sums = [Lanes](repeating: Lanes(repeating: 0), count: groupCount)
-            var counts = [SIMD4<Int64>](repeating: SIMD4(repeating: 0), count: groupCount)
+            // Slot 2k holds key k's kept values, slot 2k + 1 all of them (when asked).
+            var sums = [Lanes](repeating: Lanes(repeating: 0), count: groupCount * 2)
+            var counts = [SIMD4<Int64>](repeating: SIMD4(repeating: 0), count: groupCount * 2)
             sums.withUnsafeMutableBufferPointer { s in
                 counts.withUnsafeMutableBufferPointer { k in
                     var current = -1
                     var sum = Lanes(repeating: 0), count = SIMD4<Int64>(repeating: 0)
+                    var sumAll = Lanes(repeating: 0), countAll = SIMD4<Int64>(repeating: 0)
+                    let zero = Lanes(repeating: 0), none = SIMD4<Int64>(repeating: 0), one = SIMD4<Int64>(repeating: 1)
                     for i in 0..<n {
                         let key = Int(keys[i])
                         // −1 (no key) and, defensively, keys past the end are skipped in one test.
                         guard UInt(bitPattern: key) < UInt(groupCount) else { continue }
                         if key != current {
                             if current >= 0 {
-                                s[current] = sum
-                                k[current] = count
+                                (s[2 * current], k[2 * current]) = (sum, count)
+                                (s[2 * current + 1], k[2 * current + 1]) = (sumAll, countAll)
                             }
                             current = key
-                            sum = s[key]
-                            count = k[key]
+                            (sum, count) = (s[2 * key], k[2 * key])
+                            (sumAll, countAll) = (s[2 * key + 1], k[2 * key + 1])
                         }
                         let v = load(c, i)
-                        var keep = v .== v
+                        let filled = v .== v
+                        var keep = filled
                         if filtering { keep = keep .& (v .>= low) .& (v .<= high) }
-                        sum += Lanes(repeating: 0).replacing(with: v, where: keep)
-                        count &+= SIMD4<Int64>(repeating: 0).replacing(with: 1, where: keep)
+                        sum += zero.replacing(with: v, where: keep)
+                        count &+= none.replacing(with: one, where: keep)
+                        if alsoAll {
+                            sumAll += zero.replacing(with: v, where: filled)
+                            countAll &+= none.replacing(with: one, where: filled)
+                        }
                     }
                     if current >= 0 {
-                        s[current] = sum
-                        k[current] = count
+                        (s[2 * current], k[2 * current]) = (sum, count)
+                        (s[2 * current + 1], k[2 * current + 1]) = (sumAll, countAll)
                     }
                 }
             }
             for (lane, column) in group.enumerated() where lane == 0 || column != group[0] {
-                out[column] = (sums.map { $0[lane] }, counts.map { Int($0[lane]) })
+                out[column] = ((0..<groupCount).map { sums[2 * $0][lane] }, (0..<groupCount).map { Int(counts[2 * $0][lane]) })
+                if alsoAll {
+                    everything[column] = ((0..<groupCount).map { sums[2 * $0 + 1][lane] },
+                                          (0..<groupCount).map { Int(counts[2 * $0 + 1][lane]) })
+                }
             }
         }
-        return out
+        return (out, everything)
     }
 
     /// The one-column loop `keyedSums` stands for: the reference its lanes are tested against.
