@@ -99,4 +99,44 @@ struct AggregationFusedPathTests {
         let empty = TestColumns.date("d", [nil, nil])
         #expect(try #require(ColumnValues.daysWithSpan(empty)).span == nil)
     }
+
+    @Test(arguments: [1, 9, 70_001])
+    func periodKeysMatchAStraightforwardLoop(rows: Int) throws {
+        let table = table(rows: rows, seed: 13)
+        let aggregator = Aggregator(table: table)
+        for name in ["order_day", "order_time"] {
+            let column = try #require(table.column(named: name))
+            let days = try #require(ColumnValues.days(column))
+            let filled = days.filter { $0 != ColumnValues.missingDay }
+            for bucket in TimeBucket.allCases {
+                let plain = try GroupKeys(column: column, bucket: bucket, mask: nil)
+                let indexed = try GroupKeys(column: column, bucket: bucket, mask: nil, days: aggregator.days[name])
+                guard let first = filled.min() else {
+                    #expect(plain.labels.isEmpty)
+                    continue
+                }
+                let base = bucket.ordinal(ofDay: Int(first))
+                let expected = days.map { $0 == ColumnValues.missingDay ? Int32(-1) : Int32(bucket.ordinal(ofDay: Int($0)) - base) }
+                let groups = Int(expected.max()!) + 1
+                #expect(plain.keys == expected && indexed.keys == expected, "\(name) \(bucket)")
+                #expect(plain.labels == (0..<groups).map { bucket.label(ofOrdinal: base + $0) } && indexed.labels == plain.labels)
+                let counts = (0..<groups).map { g in expected.filter { $0 == Int32(g) }.count }
+                #expect(plain.counts == counts && indexed.counts == counts, "\(name) \(bucket)")
+            }
+        }
+    }
+
+    @Test(arguments: [2, 70_001])
+    func fractionalDaysAndTheirRangeMatchTheColumn(rows: Int) throws {
+        let table = table(rows: rows, seed: 14)
+        for name in ["order_day", "order_time"] {
+            let column = try #require(table.column(named: name))
+            let (days, first, last) = try #require(ColumnValues.fractionalDaysWithRange(column))
+            let expected = try #require(ColumnValues.fractionalDays(column))
+            #expect(days.map(\.bitPattern) == expected.map(\.bitPattern))
+            let filled = expected.filter { !$0.isNaN }
+            #expect(first == (filled.min() ?? .infinity) && last == (filled.max() ?? -.infinity))
+        }
+        #expect(ColumnValues.fractionalDaysWithRange(TestColumns.float("x", [1])) == nil)
+    }
 }

@@ -48,28 +48,16 @@ struct InsightContext {
         rankSampleSize = options.rankSampleSize
         let parallel = Parallel.worthIt(rows: table.rowCount)
         let minimumRows = options.minimumRows
-        // The measures' values and the timeline are independent: both cores share them out.
-        let prepared = Parallel.map(table.columns.indices.map { $0 } + [-1], parallel: parallel) { index -> Prepared in
-            guard index >= 0 else {
-                let timeline = Self.timeline(table, options)
-                let dayIndex = timeline.map { t in
-                    t.days.map { $0.isNaN ? -1 : Int32(($0 - t.firstDay.rounded(.down)).rounded(.down)) }
-                }
-                return .timeline(timeline, dayIndex ?? [])
-            }
-            let c = table.columns[index]
+        // The timeline first, each of its passes on both cores, then the measures' values shared
+        // out over the cores.
+        timeline = Self.timeline(table, options)
+        dayIndex = timeline.map(Self.dayIndex) ?? []
+        measures = Parallel.map(table.columns, parallel: parallel) { c -> Measure? in
             guard ColumnValues.isQuantity(c), c.count - c.validity.nullCount >= minimumRows,
                   profile?.column(named: c.name)?.isIdentifier ?? IdentifierDetector.isIdentifier(c) == false,
-                  let values = ColumnValues.doubles(c) else { return .measure(nil) }
-            return .measure(Measure(name: c.name, values: values, validCount: c.count - c.validity.nullCount))
-        }
-        measures = []
-        for part in prepared {
-            switch part {
-            case .measure(let m): if let m { measures.append(m) }
-            case .timeline(let t, let days): (timeline, dayIndex) = (t, days)
-            }
-        }
+                  let values = ColumnValues.doubles(c) else { return nil }
+            return Measure(name: c.name, values: values, validCount: c.count - c.validity.nullCount)
+        }.compactMap { $0 }
         // Independent passes over the measures, shared out over both cores: the fits (one task
         // per four measures) and period means when there is a timeline, and each measure's
         // sample ranks when there are pairs to correlate.
@@ -106,11 +94,6 @@ struct InsightContext {
         }
     }
 
-    private enum Prepared: Sendable {
-        case measure(Measure?)
-        case timeline(Timeline?, [Int32])
-    }
-
     /// A piece of shared work and, once done, its result.
     private enum Shared: Sendable {
         case fits(Range<Int>, [LinearFit?])
@@ -126,6 +109,18 @@ struct InsightContext {
         }
     }
 
+    /// Whole days since the timeline's first day per row, −1 where the date is empty.
+    private static func dayIndex(_ t: Timeline) -> [Int32] {
+        var out = [Int32](repeating: -1, count: t.days.count)
+        let start = t.firstDay.rounded(.down)
+        _ = Parallel.halves(&out) { range, o in
+            t.days.withUnsafeBufferPointer { d in
+                for i in range where !d[i].isNaN { o[i] = Int32((d[i] - start).rounded(.down)) }
+            }
+        }
+        return out
+    }
+
     /// The date column with the most filled cells, bucketed to the finest period that gives
     /// at most 400 periods (enough points for tests, few enough to chart and to run the
     /// quadratic Mann-Kendall on).
@@ -133,12 +128,7 @@ struct InsightContext {
         let candidates = table.columns.filter { ColumnValues.isTemporal($0) }
         guard let column = candidates.max(by: { $0.validity.nullCount > $1.validity.nullCount }),
               column.count - column.validity.nullCount >= options.minimumRows,
-              let days = ColumnValues.fractionalDays(column) else { return nil }
-        var first = Double.infinity, last = -Double.infinity
-        for d in days where !d.isNaN {
-            first = min(first, d)
-            last = max(last, d)
-        }
+              let (days, first, last) = ColumnValues.fractionalDaysWithRange(column) else { return nil }
         guard last > first else { return nil }
         let span = last - first
         let bucket: TimeBucket = span <= 400 ? .day : span <= 2800 ? .week : span <= 12000 ? .month : .year

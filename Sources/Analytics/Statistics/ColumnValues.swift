@@ -130,6 +130,45 @@ enum ColumnValues {
         return (out, lo <= hi ? lo...hi : nil)
     }
 
+    /// `fractionalDays(column)` with the smallest and largest filled value (±infinity when none),
+    /// each half of the rows on its own core for large columns.
+    static func fractionalDaysWithRange(_ column: Column) -> (days: [Double], first: Double, last: Double)? {
+        let validity = column.validity
+        var out = [Double](repeating: .nan, count: column.count)
+        let parts: [(Double, Double)]
+        switch column.storage {
+        case .date(let a):
+            parts = Parallel.halves(&out) { range, o in
+                a.withUnsafeBufferPointer { src in
+                    var lo = Double.infinity, hi = -Double.infinity
+                    for i in range where validity[i] {
+                        let d = Double(src[i])
+                        o[i] = d
+                        lo = d < lo ? d : lo
+                        hi = d > hi ? d : hi
+                    }
+                    return (lo, hi)
+                }
+            }
+        case .datetime(let a):
+            parts = Parallel.halves(&out) { range, o in
+                a.withUnsafeBufferPointer { src in
+                    var lo = Double.infinity, hi = -Double.infinity
+                    for i in range where validity[i] {
+                        let d = Double(src[i]) / 86_400
+                        o[i] = d
+                        lo = d < lo ? d : lo
+                        hi = d > hi ? d : hi
+                    }
+                    return (lo, hi)
+                }
+            }
+        default:
+            return nil
+        }
+        return (out, parts.map(\.0).min()!, parts.map(\.1).max()!)
+    }
+
     /// Fractional days since the epoch per row (NaN where empty), keeping the time of day of
     /// datetimes so a trend's slope is per day whatever the column's resolution.
     static func fractionalDays(_ column: Column) -> [Double]? {
