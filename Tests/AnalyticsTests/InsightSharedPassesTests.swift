@@ -103,6 +103,34 @@ struct InsightSharedPassesTests {
         #expect(flat(CorrelationRule.pairs(ctx, fewer)) == flat(CorrelationRule.pairs(unprepared, fewer)))
     }
 
+    @Test func correlationSumsInSlicesMatchTheRulesOwn() throws {
+        let options = InsightOptions()
+        for table in [SyntheticSales(rows: 60_000, correlated: true, anomalies: 9).make(), table(rows: 5_000, seed: 15)] {
+            let ctx = InsightContext(table: table, profile: Profiler().profile(table), options: options)
+            let (complete, means) = try #require(ctx.completeMeans)
+            #expect(complete == CorrelationRule.completeIndices(ctx.measures, rows: table.rowCount))
+            #expect(means.map(\.bitPattern) == CorrelationRule.completeMeans(ctx.measures, complete, rows: table.rowCount).map(\.bitPattern))
+            let products = CorrelationRule.productPairs(complete.count)
+            let sums = stride(from: 0, to: products.count, by: 3).flatMap {
+                CorrelationRule.centredProducts(ctx.measures, complete, means, products[$0..<min($0 + 3, products.count)])
+            }
+            let sliced = CorrelationRule.assemble(ctx.measures.count, complete, means, products, sums)
+            func flat(_ pairs: [CorrelationRule.PairResult]) -> [String] {
+                pairs.map { "\($0.a)|\($0.b) \(String(describing: $0.pearson)) \(String(describing: $0.spearman))" }
+            }
+            let whole = CorrelationRule.pairs(ctx, options)
+            #expect(flat(CorrelationRule.pairs(ctx, options, moments: sliced)) == flat(whole))
+            // The detector (which sums the slices on both cores) reports the same numbers.
+            let analysis = InsightDetector(options: options).analyze(table, profile: ctx.profile)
+            #expect(analysis.correlations.count == whole.count)
+            for p in whole {
+                let reported = try #require(analysis.correlations["\(p.a)|\(p.b)"])
+                #expect(reported["pearson_r"] == p.pearson.map { .number($0.r) } ?? .null)
+                #expect(reported["spearman_p"] == p.spearman.map { .number($0.pValue) } ?? .null)
+            }
+        }
+    }
+
     @Test func detectorIsDeterministicWhenRulesRunOnBothCores() {
         let table = table(rows: 60_000, seed: 8)
         let detector = InsightDetector()

@@ -13,7 +13,12 @@ enum CorrelationRule {
         var spearman: Correlation?
     }
 
-    static func pairs(_ ctx: InsightContext, _ options: InsightOptions) -> [PairResult] {
+    /// - Parameter moments: `completeMoments` of the context's measures, when already computed
+    ///   (the detector sums the products on both cores).
+    static func pairs(
+        _ ctx: InsightContext, _ options: InsightOptions,
+        moments prepared: (moments: [(mean: Double, ss: Double)?], crossProducts: [Pair: Double])? = nil
+    ) -> [PairResult] {
         let ms = ctx.measures
         guard ms.count >= 2 else { return [] }
         let n = ms[0].values.count
@@ -21,9 +26,9 @@ enum CorrelationRule {
         // Per measure, once: mean and centred sum of squares (complete columns), sample ranks
         // (the context prepares them on both cores); and the cross products of every pair of
         // complete columns, all in shared passes.
-        let (moments, crossProducts) = completeMoments(ms, rows: n)
-        let prepared = ctx.sampleRanks.count == ms.count && ctx.rankSampleSize == options.rankSampleSize
-        let ranks = prepared ? ctx.sampleRanks : ms.map { Self.sampleRanks($0, rows: sampleRows) }
+        let (moments, crossProducts) = prepared ?? completeMoments(ms, rows: n)
+        let ranked = ctx.sampleRanks.count == ms.count && ctx.rankSampleSize == options.rankSampleSize
+        let ranks = ranked ? ctx.sampleRanks : ms.map { Self.sampleRanks($0, rows: sampleRows) }
         var results: [PairResult] = []
         for i in 0..<(ms.count - 1) {
             for j in (i + 1)..<ms.count {
@@ -82,22 +87,52 @@ enum CorrelationRule {
     static func completeMoments(
         _ ms: [InsightContext.Measure], rows n: Int
     ) -> (moments: [(mean: Double, ss: Double)?], crossProducts: [Pair: Double]) {
-        let complete = ms.indices.filter { ms[$0].validCount == n && ms[$0].values.count == n }
-        var moments = [(mean: Double, ss: Double)?](repeating: nil, count: ms.count)
-        var crossProducts: [Pair: Double] = [:]
-        guard n > 0, !complete.isEmpty else { return (moments, crossProducts) }
+        let complete = completeIndices(ms, rows: n)
+        let means = completeMeans(ms, complete, rows: n)
+        let products = productPairs(complete.count)
+        return assemble(ms.count, complete, means, products, centredProducts(ms, complete, means, products[...]))
+    }
+
+    /// Positions of the measures without empty cells.
+    static func completeIndices(_ ms: [InsightContext.Measure], rows n: Int) -> [Int] {
+        n > 0 ? ms.indices.filter { ms[$0].validCount == n && ms[$0].values.count == n } : []
+    }
+
+    /// `Descriptive.mean` of each of the `complete` measures (all of `rows` values).
+    static func completeMeans(_ ms: [InsightContext.Measure], _ complete: [Int], rows n: Int) -> [Double] {
+        ColumnLanes.withBuffers(complete.map { ms[$0].values }) { ColumnLanes.compensatedSums($0).map { $0 / Double(n) } }
+    }
+
+    /// The products to sum over `count` complete measures (positions in that list): squares
+    /// first (pair (k, k)), then every pair of distinct measures.
+    static func productPairs(_ count: Int) -> [Pair] {
+        var pairs = (0..<count).map { Pair($0, $0) }
+        for k in 0..<count { for l in (k + 1)..<count { pairs.append(Pair(k, l)) } }
+        return pairs
+    }
+
+    /// The centred sums of `products` (any slice of `productPairs`; each sum is independent of
+    /// which others share its pass).
+    static func centredProducts(
+        _ ms: [InsightContext.Measure], _ complete: [Int], _ means: [Double], _ products: ArraySlice<Pair>
+    ) -> [Double] {
         ColumnLanes.withBuffers(complete.map { ms[$0].values }) { columns in
-            let means = ColumnLanes.compensatedSums(columns).map { $0 / Double(n) }
-            // Squares first (pair (k, k)), then every pair of distinct complete columns.
-            var pairs = complete.indices.map { Pair($0, $0) }
-            for k in complete.indices { for l in (k + 1)..<complete.count { pairs.append(Pair(k, l)) } }
-            let sums = ColumnLanes.centredProducts(pairs.map { (columns[$0.a], means[$0.a], columns[$0.b], means[$0.b]) })
-            for (p, sum) in zip(pairs, sums) {
-                if p.a == p.b {
-                    moments[complete[p.a]] = (means[p.a], sum)
-                } else {
-                    crossProducts[Pair(complete[p.a], complete[p.b])] = sum
-                }
+            ColumnLanes.centredProducts(products.map { (columns[$0.a], means[$0.a], columns[$0.b], means[$0.b]) })
+        }
+    }
+
+    /// Moments per measure and cross products per pair (measure positions) from the sums of
+    /// `productPairs`.
+    static func assemble(
+        _ count: Int, _ complete: [Int], _ means: [Double], _ products: [Pair], _ sums: [Double]
+    ) -> (moments: [(mean: Double, ss: Double)?], crossProducts: [Pair: Double]) {
+        var moments = [(mean: Double, ss: Double)?](repeating: nil, count: count)
+        var crossProducts: [Pair: Double] = [:]
+        for (p, sum) in zip(products, sums) {
+            if p.a == p.b {
+                moments[complete[p.a]] = (means[p.a], sum)
+            } else {
+                crossProducts[Pair(complete[p.a], complete[p.b])] = sum
             }
         }
         return (moments, crossProducts)

@@ -39,6 +39,9 @@ struct InsightContext {
     /// Average ranks of each measure over `CorrelationRule.sampleRows` (`nil` where the sample
     /// has an empty cell), for Spearman's correlation; empty with fewer than two measures.
     var sampleRanks: [[Double]?] = []
+    /// Positions of the measures without empty cells and their means (`Descriptive.mean`), for
+    /// the correlation moments; `nil` with fewer than two measures.
+    var completeMeans: (complete: [Int], means: [Double])?
     /// The `InsightOptions.rankSampleSize` the sample ranks were taken with.
     var rankSampleSize: Int
 
@@ -67,7 +70,12 @@ struct InsightContext {
                 .map { .fits($0..<min($0 + ColumnLanes.width, measures.count), []) }
             work.append(.means([], []))
         }
-        if measures.count >= 2 { work += measures.indices.map { .ranks($0, nil) } }
+        let complete = measures.count >= 2 ? CorrelationRule.completeIndices(measures, rows: table.rowCount) : []
+        if measures.count >= 2 {
+            work += measures.indices.map { .ranks($0, nil) }
+            work += stride(from: 0, to: complete.count, by: ColumnLanes.width)
+                .map { .completeMeans($0..<min($0 + ColumnLanes.width, complete.count), []) }
+        }
         let context = self
         let sampleRows = CorrelationRule.sampleRows(table.rowCount, options)
         let shared = Parallel.map(work, parallel: parallel) { item -> Shared in
@@ -78,9 +86,15 @@ struct InsightContext {
                 let (all, kept) = context.periodSeriesWithAndWithout(context.measures, excluding: summaries, keptMinimumRows: 5)
                 return .means(all, zip(kept, summaries).map { $1 == nil ? nil : $0 })
             case .ranks(let index, _): return .ranks(index, CorrelationRule.sampleRanks(context.measures[index], rows: sampleRows))
+            case .completeMeans(let positions, _):
+                return .completeMeans(positions, CorrelationRule.completeMeans(
+                    context.measures, Array(complete[positions]), rows: context.table.rowCount))
             }
         }
-        if measures.count >= 2 { sampleRanks = measures.map { _ in nil } }
+        if measures.count >= 2 {
+            sampleRanks = measures.map { _ in nil }
+            completeMeans = (complete, complete.map { _ in 0 })
+        }
         for part in shared {
             switch part {
             case .fits(let group, let fitted):
@@ -90,6 +104,8 @@ struct InsightContext {
                 for (m, series) in zip(measures, outlierFree) where series != nil { outlierFreePeriodMeans[m.name] = series }
             case .ranks(let index, let ranks):
                 sampleRanks[index] = ranks
+            case .completeMeans(let positions, let means):
+                for (position, mean) in zip(positions, means) { completeMeans?.means[position] = mean }
             }
         }
     }
@@ -99,6 +115,7 @@ struct InsightContext {
         case fits(Range<Int>, [LinearFit?])
         case means([(indices: [Int], values: [Double], counts: [Int])?], [(indices: [Int], values: [Double], counts: [Int])?])
         case ranks(Int, [Double]?)
+        case completeMeans(Range<Int>, [Double])
     }
 
     /// `LinearFit(skippingNaN:_:xOffset:)` of each of `measures` on the timeline's days.

@@ -37,7 +37,14 @@ public struct InsightDetector: Sendable {
         // Independent pieces of work, costliest first: both cores take the next piece as they
         // finish one, which balances them better than two fixed halves. Their results are put
         // together below in one fixed order, whatever finished first.
-        let tasks: [RuleTask] = [.correlations, .concentration, .seasonality]
+        // When every measure is complete, the correlation sums (four per pass) are pieces of
+        // their own, put together with the sample ranks once all are done.
+        let products = ctx.completeMeans.map { CorrelationRule.productPairs($0.complete.count) } ?? []
+        let split = ctx.completeMeans.map { $0.complete.count == ctx.measures.count } ?? false
+        let productTasks: [RuleTask] = split
+            ? stride(from: 0, to: products.count, by: ColumnLanes.width).map { .products($0..<min($0 + ColumnLanes.width, products.count)) }
+            : [.correlations]
+        let tasks: [RuleTask] = [.concentration, .seasonality] + productTasks
             + ctx.measures.indices.map { .anomalies($0) } + [.trendsAndChangePoints, .dataQuality]
         let outputs = Parallel.map(tasks, parallel: Parallel.worthIt(rows: table.rowCount)) { task -> RuleOutput in
             var out = RuleOutput()
@@ -49,6 +56,10 @@ public struct InsightDetector: Sendable {
             case .correlations:
                 out.pairs = CorrelationRule.pairs(ctx, options)
                 out.insights = CorrelationRule.evaluate(out.pairs, options)
+            case .products(let range):
+                if let (complete, means) = ctx.completeMeans {
+                    out.productSums = CorrelationRule.centredProducts(ctx.measures, complete, means, products[range])
+                }
             case .concentration:
                 out.insights = ConcentrationRule.evaluate(ctx, options)
             case .seasonality:
@@ -63,7 +74,17 @@ public struct InsightDetector: Sendable {
         }
         func output(_ task: RuleTask) -> RuleOutput { outputs[tasks.firstIndex(of: task)!] }
         let trends = output(.trendsAndChangePoints).trends
-        let pairs = output(.correlations).pairs
+        let pairs: [CorrelationRule.PairResult]
+        let correlationInsights: [Insight]
+        if split, let (complete, means) = ctx.completeMeans {
+            let sums = productTasks.flatMap { output($0).productSums }
+            let moments = CorrelationRule.assemble(ctx.measures.count, complete, means, products, sums)
+            pairs = CorrelationRule.pairs(ctx, options, moments: moments)
+            correlationInsights = CorrelationRule.evaluate(pairs, options)
+        } else {
+            pairs = output(.correlations).pairs
+            correlationInsights = output(.correlations).insights
+        }
         var anomalyCounts: [String: JSONValue] = [:]
         var anomalies: [Insight] = []
         for index in ctx.measures.indices {
@@ -74,7 +95,7 @@ public struct InsightDetector: Sendable {
         // The order the rules have always been collected in (ranking breaks exact ties by it).
         let all = output(.trendsAndChangePoints).insights + output(.seasonality).insights + output(.concentration).insights
             + trends.values.filter(\.significant).map(\.insight)
-            + output(.correlations).insights + anomalies + output(.dataQuality).insights
+            + correlationInsights + anomalies + output(.dataQuality).insights
 
         var correlations: [String: JSONValue] = [:]
         for p in pairs {
@@ -91,12 +112,15 @@ public struct InsightDetector: Sendable {
     private enum RuleTask: Hashable, Sendable {
         case anomalies(Int)
         case correlations, concentration, seasonality, trendsAndChangePoints, dataQuality
+        /// A slice of `CorrelationRule.productPairs`.
+        case products(Range<Int>)
     }
 
     private struct RuleOutput: Sendable {
         var insights: [Insight] = []
         var trends: [String: TrendRule.Finding] = [:]
         var pairs: [CorrelationRule.PairResult] = []
+        var productSums: [Double] = []
         var anomalyCounts: [String: JSONValue] = [:]
     }
 
