@@ -54,6 +54,16 @@ public struct LinearFit: Sendable, Equatable, Codable {
             let n = group.map { min(x.count, ys[$0].count) }.min() ?? 0
             guard n > 0 else { continue }
             let c = ColumnLanes.pointers(ys, group)
+            if let fitted = fitsOfFilledColumns(xBase, c, rows: n, xOffset: xOffset) {
+                for (lane, column) in group.enumerated() where lane == 0 || column != group[0] {
+                    guard min(x.count, ys[column].count) == n else {
+                        out[column] = LinearFit(skippingNaN: x, ys[column], xOffset: xOffset)
+                        continue
+                    }
+                    out[column] = fitted[lane]
+                }
+                continue
+            }
             var count = SIMD4<Int64>(repeating: 0)
             var sx = Lanes(repeating: 0), sy = Lanes(repeating: 0)
             for i in 0..<n {
@@ -92,6 +102,43 @@ public struct LinearFit: Sendable, Equatable, Codable {
             }
         }
         return out
+    }
+
+    /// `fits` of four columns that have no NaN where x is filled (the usual case: measures
+    /// without empty cells): every lane then counts the same rows, so the count, x's mean and
+    /// x's sum of squares are one scalar shared by the lanes and no lane needs masking. Returns
+    /// `nil`, having found a NaN (a NaN running sum of y), when the masked loop is needed.
+    private static func fitsOfFilledColumns(
+        _ x: UnsafePointer<Double>,
+        _ c: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>),
+        rows n: Int, xOffset: Double
+    ) -> [LinearFit?]? {
+        typealias Lanes = ColumnLanes.Lanes
+        var count = 0
+        var sx = 0.0, sy = Lanes(repeating: 0)
+        for i in 0..<n {
+            let xi = x[i]
+            guard !xi.isNaN else { continue }
+            count += 1
+            sx += xi - xOffset
+            sy += ColumnLanes.load(c, i)
+        }
+        // A NaN y on a row with a filled x leaves its lane's sum NaN for good.
+        guard !(0..<4).contains(where: { sy[$0].isNaN }) else { return nil }
+        guard count >= 3 else { return [nil, nil, nil, nil] }
+        let mx = sx / Double(count), my = sy / Lanes(repeating: Double(count))
+        var sxx = 0.0, syy = Lanes(repeating: 0), sxy = Lanes(repeating: 0)
+        for i in 0..<n {
+            let xi = x[i]
+            guard !xi.isNaN else { continue }
+            let dx = xi - xOffset - mx, dy = ColumnLanes.load(c, i) - my
+            sxx += dx * dx
+            syy += dy * dy
+            sxy += dx * dy
+        }
+        return (0..<4).map { lane in
+            LinearFit(count: count, meanX: mx, meanY: my[lane], sxx: sxx, syy: syy[lane], sxy: sxy[lane])
+        }
     }
 
     /// From centred sums of squares and products.
