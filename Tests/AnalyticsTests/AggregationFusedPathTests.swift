@@ -98,6 +98,12 @@ struct AggregationFusedPathTests {
         }
         let empty = TestColumns.date("d", [nil, nil])
         #expect(try #require(ColumnValues.daysWithSpan(empty)).span == nil)
+        // Dates without empty cells are used as stored.
+        for values in [[Int32(5), -3, 9], (0..<60_000).map { Int32(($0 * 7919) % 1000) - 400 }] {
+            let full = TestColumns.date("d", values)
+            let (days, span) = try #require(ColumnValues.daysWithSpan(full))
+            #expect(days == values && span == values.min()!...values.max()!)
+        }
     }
 
     @Test(arguments: [1, 9, 70_001])

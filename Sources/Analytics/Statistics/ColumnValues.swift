@@ -91,6 +91,20 @@ enum ColumnValues {
         var out: [Int32]
         var extremes: [(Int32, Int32)]
         switch column.storage {
+        case .date(let a) where all:
+            // The stored day numbers are the index as they are: no copy, only their range.
+            out = a
+            let n = a.count
+            extremes = Parallel.map(Parallel.worthIt(rows: n) ? [0..<(n / 2), (n / 2)..<n] : [0..<n]) { range in
+                a.withUnsafeBufferPointer { src in
+                    var lo = Int32.max, hi = Int32.min
+                    for i in range where src[i] != missingDay {
+                        lo = src[i] < lo ? src[i] : lo
+                        hi = src[i] > hi ? src[i] : hi
+                    }
+                    return (lo, hi)
+                }
+            }
         case .date(let a):
             out = [Int32](repeating: missingDay, count: a.count)
             extremes = Parallel.halves(&out) { range, o in
