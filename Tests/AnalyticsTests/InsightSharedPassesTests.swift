@@ -32,6 +32,8 @@ struct InsightSharedPassesTests {
         let ctx = InsightContext(table: table, profile: Profiler().profile(table), options: InsightOptions())
         let t = try #require(ctx.timeline)
         #expect(ctx.measures.count >= 5)
+        // The day index, built on both cores, as the one-line map it replaced.
+        #expect(ctx.dayIndex == t.days.map { $0.isNaN ? -1 : Int32(($0 - t.firstDay.rounded(.down)).rounded(.down)) })
         for m in ctx.measures {
             let fit = t.days.withUnsafeBufferPointer { x in
                 m.values.withUnsafeBufferPointer { LinearFit(skippingNaN: x, $0, xOffset: t.firstDay) }
