@@ -23,13 +23,8 @@ public struct Aggregator: Sendable {
         self.table = table
         let temporal = table.columns.filter { ColumnValues.isTemporal($0) }
         let indexes = Parallel.map(temporal, parallel: Parallel.worthIt(rows: table.rowCount)) { c -> DayIndex? in
-            guard let days = ColumnValues.days(c) else { return nil }
-            var first = Int32.max, last = Int32.min
-            for d in days where d != ColumnValues.missingDay {
-                first = min(first, d)
-                last = max(last, d)
-            }
-            return first <= last ? DayIndex(days: days, first: Int(first), last: Int(last)) : nil
+            guard let (days, span) = ColumnValues.daysWithSpan(c), let span else { return nil }
+            return DayIndex(days: days, first: Int(span.lowerBound), last: Int(span.upperBound))
         }
         var byName: [String: DayIndex] = [:]
         for (c, index) in zip(temporal, indexes) { byName[c.name] = index }
@@ -37,9 +32,18 @@ public struct Aggregator: Sendable {
     }
 
     public func run(_ query: AggregationQuery) throws -> AggregationResult {
+        try run(query, allowFused: true)
+    }
+
+    /// `allowFused: false` forces the general path (tests compare the two).
+    func run(_ query: AggregationQuery, allowFused: Bool) throws -> AggregationResult {
         let mask = try RowFilter.mask(query.filters, table: table)
         if let spec = query.histogram { return try histogram(spec, mask: mask) }
         guard query.groupBy.count <= 2 else { throw AggregationError.tooManyDimensions(query.groupBy.count) }
+        if allowFused, mask == nil, query.topN == nil, let fused = fusedGroups(query) {
+            return shape(query, labels: fused.labels, results: fused.results, measured: fused.rows.reduce(0, +),
+                         without: table.rowCount - fused.rows.reduce(0, +))
+        }
         var dims = try query.groupBy.map { d -> GroupKeys in
             guard let c = table.column(named: d.column) else { throw AggregationError.unknownColumn(d.column) }
             return try GroupKeys(column: c, bucket: d.bucket, mask: mask, days: days[c.name])
@@ -100,21 +104,29 @@ public struct Aggregator: Sendable {
             results.append(try MeasureAccumulator.compute(m, table: table, keys: keys, groupCount: groupCount, rows: counted))
         }
 
-        if dims.isEmpty {
+        return shape(query, labels: dims.map(\.labels), results: results, measured: measured, without: without)
+    }
+
+    /// Chart shape of grouped results: `labels` per dimension, `results` per measure (one value
+    /// per combined key).
+    private func shape(
+        _ query: AggregationQuery, labels: [[String]], results: [[Double?]], measured: Int, without: Int
+    ) -> AggregationResult {
+        if labels.isEmpty {
             let series = zip(query.measures, results).map { AggregationResult.Series(name: $0.displayName, values: $1) }
             return AggregationResult(
                 labels: ["total"], series: series, value: results.first?.first ?? nil,
                 rowsAggregated: measured, rowsWithoutKey: without)
         }
-        var shaped = ChartShaper(labels: dims[0].labels)
-        if dims.count == 1 {
+        var shaped = ChartShaper(labels: labels[0])
+        if labels.count == 1 {
             shaped.series = zip(query.measures, results).map { .init(name: $0.displayName, values: $1) }
         } else {
             // Two dimensions: one series per second-dimension key, first measure only.
-            let n2 = dims[1].labels.count
+            let n2 = labels[1].count
             let values = results.first ?? []
-            shaped.series = dims[1].labels.enumerated().compactMap { j, name in
-                let column = (0..<dims[0].labels.count).map { values[$0 * n2 + j] }
+            shaped.series = labels[1].enumerated().compactMap { j, name in
+                let column = (0..<labels[0].count).map { values[$0 * n2 + j] }
                 return column.contains { $0 != nil } ? .init(name: name, values: column) : nil
             }
         }

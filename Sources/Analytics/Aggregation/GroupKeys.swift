@@ -20,9 +20,7 @@ struct GroupKeys {
         switch column.storage {
         case .category(let codes, let dictionary):
             // Sort labels alphabetically and remap codes through a small table.
-            let order = dictionary.indices.sorted { dictionary[$0] < dictionary[$1] }
-            var remap = [Int32](repeating: 0, count: dictionary.count)
-            for (rank, code) in order.enumerated() { remap[code] = Int32(rank) }
+            let (remap, sortedLabels) = Self.sortedRemap(dictionary)
             let lanes = GroupAccumulators.lanes, groups = dictionary.count, all = validity.nullCount == 0
             let remapped = remap
             let parts = Parallel.halves(&keys) { range, k in
@@ -41,7 +39,7 @@ struct GroupKeys {
                 return laned
             }
             counts = GroupAccumulators.foldLanes(GroupAccumulators.addLanes(parts), groups: groups)
-            labels = order.map { dictionary[$0] }
+            labels = sortedLabels
         case .boolean(let a):
             for i in 0..<n where validity[i] { keys[i] = a[i] ? 1 : 0 }
             labels = ["false", "true"]
@@ -88,57 +86,93 @@ struct GroupKeys {
 }
 
 extension GroupKeys {
+    /// Day number of epoch seconds, rounded down.
+    @inline(__always)
+    static func day(ofSeconds s: Int64) -> Int { Int(s >= 0 ? s / 86_400 : (s - 86_399) / 86_400) }
+
     /// Period keys for a date or datetime column, written straight from the stored values: a
-    /// min/max pass, a table of period index per day of the span, then one lookup per row.
+    /// min/max pass, a table of period index per day of the span, then one lookup per row; each
+    /// pass over both halves of the rows at once on large columns.
     static func temporalKeys(_ column: Column, bucket: TimeBucket, into keys: inout [Int32]) -> ([String], [Int]?) {
         let validity = column.validity
         let all = validity.nullCount == 0
-        var minDay = Int.max, maxDay = Int.min
-        func scan<T: BinaryInteger>(_ a: [T], _ day: (T) -> Int) {
-            a.withUnsafeBufferPointer { v in
-                for i in 0..<v.count where all || validity[i] {
-                    let d = day(v[i])
-                    minDay = d < minDay ? d : minDay
-                    maxDay = d > maxDay ? d : maxDay
-                }
-            }
-        }
-        var laned: [Int] = []
-        func fill<T: BinaryInteger>(_ a: [T], _ table: [Int32], _ day: (T) -> Int) {
-            let base = minDay
-            keys.withUnsafeMutableBufferPointer { k in
-                a.withUnsafeBufferPointer { v in
-                    table.withUnsafeBufferPointer { t in
-                        laned.withUnsafeMutableBufferPointer { l in
-                            for i in 0..<v.count where all || validity[i] {
-                                let key = t[day(v[i]) &- base]
-                                k[i] = key
-                                l[Int(key) &* GroupAccumulators.lanes &+ (i & 3)] &+= 1
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        let secondsToDay: (Int64) -> Int = { s in Int(s >= 0 ? s / 86_400 : (s - 86_399) / 86_400) }
+        let n = column.count
+        let halves = Parallel.worthIt(rows: n) ? [0..<(n / 2), (n / 2)..<n] : [0..<n]
+        let extremes: [(Int, Int)]
         switch column.storage {
-        case .date(let a): scan(a) { Int($0) }
-        case .datetime(let a): scan(a, secondsToDay)
+        case .date(let a):
+            extremes = Parallel.map(halves) { range in
+                a.withUnsafeBufferPointer { v in
+                    var lo = Int.max, hi = Int.min
+                    for i in range where all || validity[i] {
+                        let d = Int(v[i])
+                        lo = d < lo ? d : lo
+                        hi = d > hi ? d : hi
+                    }
+                    return (lo, hi)
+                }
+            }
+        case .datetime(let a):
+            extremes = Parallel.map(halves) { range in
+                a.withUnsafeBufferPointer { v in
+                    var lo = Int.max, hi = Int.min
+                    for i in range where all || validity[i] {
+                        let d = Self.day(ofSeconds: v[i])
+                        lo = d < lo ? d : lo
+                        hi = d > hi ? d : hi
+                    }
+                    return (lo, hi)
+                }
+            }
         default: return ([], nil)
         }
+        let minDay = extremes.map(\.0).min()!, maxDay = extremes.map(\.1).max()!
         guard minDay <= maxDay else { return ([], nil) }
         let firstOrdinal = bucket.ordinal(ofDay: minDay)
         let span = maxDay - minDay + 1
         var table = [Int32](repeating: 0, count: span)
         for d in 0..<span { table[d] = Int32(bucket.ordinal(ofDay: minDay + d) - firstOrdinal) }
         let groups = Int(table[span - 1]) + 1
-        laned = [Int](repeating: 0, count: groups * GroupAccumulators.lanes)
+        let lanes = GroupAccumulators.lanes
+        let lookup = table
+        let parts: [[Int]]
         switch column.storage {
-        case .date(let a): fill(a, table) { Int($0) }
-        case .datetime(let a): fill(a, table, secondsToDay)
-        default: break
+        case .date(let a):
+            parts = Parallel.halves(&keys) { range, k in
+                var laned = [Int](repeating: 0, count: groups * lanes)
+                a.withUnsafeBufferPointer { v in
+                    lookup.withUnsafeBufferPointer { t in
+                        laned.withUnsafeMutableBufferPointer { l in
+                            for i in range where all || validity[i] {
+                                let key = t[Int(v[i]) &- minDay]
+                                k[i] = key
+                                l[Int(key) &* lanes &+ (i & 3)] &+= 1
+                            }
+                        }
+                    }
+                }
+                return laned
+            }
+        case .datetime(let a):
+            parts = Parallel.halves(&keys) { range, k in
+                var laned = [Int](repeating: 0, count: groups * lanes)
+                a.withUnsafeBufferPointer { v in
+                    lookup.withUnsafeBufferPointer { t in
+                        laned.withUnsafeMutableBufferPointer { l in
+                            for i in range where all || validity[i] {
+                                let key = t[Self.day(ofSeconds: v[i]) &- minDay]
+                                k[i] = key
+                                l[Int(key) &* lanes &+ (i & 3)] &+= 1
+                            }
+                        }
+                    }
+                }
+                return laned
+            }
+        default: return ([], nil)
         }
-        return ((0..<groups).map { bucket.label(ofOrdinal: firstOrdinal + $0) }, GroupAccumulators.foldLanes(laned, groups: groups))
+        return ((0..<groups).map { bucket.label(ofOrdinal: firstOrdinal + $0) },
+                GroupAccumulators.foldLanes(GroupAccumulators.addLanes(parts), groups: groups))
     }
 }
 
@@ -146,12 +180,8 @@ extension GroupKeys {
     /// Period keys from a prepared day index: one table lookup per row, counting as it goes,
     /// both halves of the rows at once.
     static func indexedTemporalKeys(_ index: Aggregator.DayIndex, bucket: TimeBucket, into keys: inout [Int32]) -> ([String], [Int]?) {
-        let firstOrdinal = bucket.ordinal(ofDay: index.first)
-        let span = index.last - index.first + 1
-        // Slot 0 stands for an empty cell; day d maps to slot d − first + 1.
-        var table = [Int32](repeating: -1, count: span + 1)
-        for d in 0..<span { table[d + 1] = Int32(bucket.ordinal(ofDay: index.first + d) - firstOrdinal) }
-        let groups = Int(table[span]) + 1
+        let (table, labels) = periodTable(index, bucket: bucket)
+        let groups = labels.count
         let base = Int32(index.first) - 1
         let missing = ColumnValues.missingDay
         let lanes = GroupAccumulators.lanes
@@ -173,6 +203,26 @@ extension GroupKeys {
             return laned
         }
         let laned = GroupAccumulators.addLanes(parts)
-        return ((0..<groups).map { bucket.label(ofOrdinal: firstOrdinal + $0) }, GroupAccumulators.foldLanes(laned, groups: groups))
+        return (labels, GroupAccumulators.foldLanes(laned, groups: groups))
+    }
+
+    /// Period key per day of the index's span, in slots 1…span (slot 0, for an empty cell, is
+    /// −1), and the periods' labels.
+    static func periodTable(_ index: Aggregator.DayIndex, bucket: TimeBucket) -> (table: [Int32], labels: [String]) {
+        let firstOrdinal = bucket.ordinal(ofDay: index.first)
+        let span = index.last - index.first + 1
+        // Slot 0 stands for an empty cell; day d maps to slot d − first + 1.
+        var table = [Int32](repeating: -1, count: span + 1)
+        for d in 0..<span { table[d + 1] = Int32(bucket.ordinal(ofDay: index.first + d) - firstOrdinal) }
+        let groups = Int(table[span]) + 1
+        return (table, (0..<groups).map { bucket.label(ofOrdinal: firstOrdinal + $0) })
+    }
+
+    /// Dictionary codes' ranks in alphabetical order of their labels, and the sorted labels.
+    static func sortedRemap(_ dictionary: [String]) -> (remap: [Int32], labels: [String]) {
+        let order = dictionary.indices.sorted { dictionary[$0] < dictionary[$1] }
+        var remap = [Int32](repeating: 0, count: dictionary.count)
+        for (rank, code) in order.enumerated() { remap[code] = Int32(rank) }
+        return (remap, order.map { dictionary[$0] })
     }
 }

@@ -24,7 +24,12 @@ extension AnomalyRule {
                 }
             }
             flaggedTotal += flagged
-            guard flagged > 0, implausible(extreme, n: valid.count), !explainedByTrend(ctx, one) else { continue }
+            guard flagged > 0, implausible(extreme, n: valid.count) else { continue }
+            // The series' own line (the context's shared fits are of whole measures).
+            let line = ctx.timeline.flatMap { t in
+                t.days.withUnsafeBufferPointer { x in one.values.withUnsafeBufferPointer { y in LinearFit(skippingNaN: x, y, xOffset: t.firstDay) } }
+            }
+            guard line == nil || !explainedByTrend(ctx, one, fit: line) else { continue }
             reported.append((split.labels[s], flagged))
             if extreme > worst?.z ?? 0 { worst = (extreme, extremeValue, split.labels[s]) }
         }

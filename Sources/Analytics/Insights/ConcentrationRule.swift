@@ -10,19 +10,20 @@ enum ConcentrationRule {
         for column in ctx.table.columns {
             guard case .category(let codes, let dictionary) = column.storage, dictionary.count >= 3, dictionary.count <= 1000,
                   column.count - column.validity.nullCount >= options.minimumRows else { continue }
-            let validity = column.validity
-            let keys = codes.indices.map { validity[$0] ? Int32(codes[$0]) : -1 }
-            let rows = GroupAccumulators.rowCounts(keys: keys, groups: dictionary.count)
-            var totals: [(String?, [Double])] = [(nil, rows.map(Double.init))]
-            for m in ctx.measures {
-                // Shares of a total only make sense for quantities that cannot be negative.
-                if case .number(let low)? = ctx.profile?.column(named: m.name)?.min, low < 0 { continue }
-                let acc = m.values.withUnsafeBufferPointer { v in
-                    GroupAccumulators.run(rows: 0..<v.count, keys: keys, groups: dictionary.count, validity: nil,
-                                          extremes: ctx.profile == nil) { v[$0].isNaN ? 0 : v[$0] }
+            // Shares of a total only make sense for quantities that cannot be negative: measures the
+            // profile knows to go below 0 are left out, and without a profile those with a negative cell.
+            let measures = ctx.measures.filter { m in
+                if case .number(let low)? = ctx.profile?.column(named: m.name)?.min, low < 0 { return false }
+                return true
+            }
+            let (rows, sums, negative) = codes.withUnsafeBufferPointer { c in
+                ColumnLanes.withBuffers(measures.map(\.values)) {
+                    ColumnLanes.codeSums(codes: c, validity: column.validity, groups: dictionary.count, $0)
                 }
-                guard !acc.mins.contains(where: { $0 < 0 }) else { continue }
-                totals.append((m.name, acc.sums))
+            }
+            var totals: [(String?, [Double])] = [(nil, rows.map(Double.init))]
+            for (index, m) in measures.enumerated() where ctx.profile != nil || !negative[index] {
+                totals.append((m.name, sums[index]))
             }
             for (measure, values) in totals {
                 let used = values.filter { $0 > 0 }.count

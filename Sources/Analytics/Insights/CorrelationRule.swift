@@ -13,37 +13,35 @@ enum CorrelationRule {
         var spearman: Correlation?
     }
 
-    static func pairs(_ ctx: InsightContext, _ options: InsightOptions) -> [PairResult] {
+    /// - Parameter moments: `completeMoments` of the context's measures, when already computed
+    ///   (the detector sums the products on both cores).
+    static func pairs(
+        _ ctx: InsightContext, _ options: InsightOptions,
+        moments prepared: (moments: [(mean: Double, ss: Double)?], crossProducts: [Pair: Double])? = nil
+    ) -> [PairResult] {
         let ms = ctx.measures
         guard ms.count >= 2 else { return [] }
         let n = ms[0].values.count
-        let step = max(1, n / max(1, options.rankSampleSize))
-        let sampleRows = Array(stride(from: 0, to: n, by: step))
-        // Per measure, once: mean and centred sum of squares (complete columns), sample ranks.
-        let moments = ms.map { m -> (mean: Double, ss: Double)? in
-            guard m.validCount == n else { return nil }
-            let mean = Descriptive.mean(m.values) ?? 0
-            var ss = 0.0
-            for v in m.values { ss += (v - mean) * (v - mean) }
-            return (mean, ss)
-        }
-        let sampleRanks = ms.map { m -> [Double]? in
-            let sample = sampleRows.map { m.values[$0] }
-            return sample.contains(where: \.isNaN) ? nil : Ranks.average(sample)
-        }
+        let sampleRows = Self.sampleRows(n, options)
+        // Per measure, once: mean and centred sum of squares (complete columns), sample ranks
+        // (the context prepares them on both cores); and the cross products of every pair of
+        // complete columns, all in shared passes.
+        let (moments, crossProducts) = prepared ?? completeMoments(ms, rows: n)
+        let ranked = ctx.sampleRanks.count == ms.count && ctx.rankSampleSize == options.rankSampleSize
+        let ranks = ranked ? ctx.sampleRanks : ms.map { Self.sampleRanks($0, rows: sampleRows) }
         var results: [PairResult] = []
         for i in 0..<(ms.count - 1) {
             for j in (i + 1)..<ms.count {
                 let pearson: Correlation?
-                if let a = moments[i], let b = moments[j] {
-                    pearson = centredPearson(ms[i].values, a, ms[j].values, b)
+                if let a = moments[i], let b = moments[j], let sxy = crossProducts[Pair(i, j)] {
+                    pearson = centredPearson(count: n, a, b, sxy: sxy)
                 } else {
                     let (x, y) = Self.paired(ms[i].values, ms[j].values)
                     guard x.count >= options.minimumRows else { continue }
                     pearson = Correlation.pearson(x, y)
                 }
                 let spearman: Correlation?
-                if let rx = sampleRanks[i], let ry = sampleRanks[j] {
+                if let rx = ranks[i], let ry = ranks[j] {
                     spearman = rx.count >= options.minimumRows ? Correlation.pearson(rx, ry) : nil
                 } else {
                     var sx: [Double] = [], sy: [Double] = []
@@ -59,19 +57,85 @@ enum CorrelationRule {
         return results
     }
 
-    /// Pearson r of two complete columns from their precomputed means and sums of squares:
-    /// one pass for the cross products.
+    /// The evenly spaced rows Spearman's correlation uses on a large table (every row on a small one).
+    static func sampleRows(_ n: Int, _ options: InsightOptions) -> [Int] {
+        Array(stride(from: 0, to: n, by: max(1, n / max(1, options.rankSampleSize))))
+    }
+
+    /// Average ranks of a measure's values on `rows`; `nil` when one of them is empty.
+    static func sampleRanks(_ m: InsightContext.Measure, rows: [Int]) -> [Double]? {
+        let sample = rows.map { m.values[$0] }
+        return sample.contains(where: \.isNaN) ? nil : Ranks.average(sample)
+    }
+
+    /// Pearson r of two complete columns from their means, sums of squares and cross products.
     private static func centredPearson(
-        _ x: [Double], _ a: (mean: Double, ss: Double), _ y: [Double], _ b: (mean: Double, ss: Double)
+        count: Int, _ a: (mean: Double, ss: Double), _ b: (mean: Double, ss: Double), sxy: Double
     ) -> Correlation? {
-        guard a.ss > 0, b.ss > 0, x.count >= 3 else { return nil }
-        var sxy = 0.0
-        x.withUnsafeBufferPointer { xb in
-            y.withUnsafeBufferPointer { yb in
-                for k in 0..<xb.count { sxy += (xb[k] - a.mean) * (yb[k] - b.mean) }
+        guard a.ss > 0, b.ss > 0, count >= 3 else { return nil }
+        return Correlation(count: count, r: max(-1, min(1, sxy / (a.ss * b.ss).squareRoot())))
+    }
+
+    struct Pair: Hashable {
+        var a: Int, b: Int
+        init(_ a: Int, _ b: Int) { (self.a, self.b) = (a, b) }
+    }
+
+    /// For the measures without empty cells: the mean (`Descriptive.mean`), `Σ (x − mean)²`, and
+    /// `Σ (x − mean_x)(y − mean_y)` of every pair, each summed in row order exactly as a loop over
+    /// one column or pair would, but four sums per pass (`ColumnLanes`).
+    static func completeMoments(
+        _ ms: [InsightContext.Measure], rows n: Int
+    ) -> (moments: [(mean: Double, ss: Double)?], crossProducts: [Pair: Double]) {
+        let complete = completeIndices(ms, rows: n)
+        let means = completeMeans(ms, complete, rows: n)
+        let products = productPairs(complete.count)
+        return assemble(ms.count, complete, means, products, centredProducts(ms, complete, means, products[...]))
+    }
+
+    /// Positions of the measures without empty cells.
+    static func completeIndices(_ ms: [InsightContext.Measure], rows n: Int) -> [Int] {
+        n > 0 ? ms.indices.filter { ms[$0].validCount == n && ms[$0].values.count == n } : []
+    }
+
+    /// `Descriptive.mean` of each of the `complete` measures (all of `rows` values).
+    static func completeMeans(_ ms: [InsightContext.Measure], _ complete: [Int], rows n: Int) -> [Double] {
+        ColumnLanes.withBuffers(complete.map { ms[$0].values }) { ColumnLanes.compensatedSums($0).map { $0 / Double(n) } }
+    }
+
+    /// The products to sum over `count` complete measures (positions in that list): squares
+    /// first (pair (k, k)), then every pair of distinct measures.
+    static func productPairs(_ count: Int) -> [Pair] {
+        var pairs = (0..<count).map { Pair($0, $0) }
+        for k in 0..<count { for l in (k + 1)..<count { pairs.append(Pair(k, l)) } }
+        return pairs
+    }
+
+    /// The centred sums of `products` (any slice of `productPairs`; each sum is independent of
+    /// which others share its pass).
+    static func centredProducts(
+        _ ms: [InsightContext.Measure], _ complete: [Int], _ means: [Double], _ products: ArraySlice<Pair>
+    ) -> [Double] {
+        ColumnLanes.withBuffers(complete.map { ms[$0].values }) { columns in
+            ColumnLanes.centredProducts(products.map { (columns[$0.a], means[$0.a], columns[$0.b], means[$0.b]) })
+        }
+    }
+
+    /// Moments per measure and cross products per pair (measure positions) from the sums of
+    /// `productPairs`.
+    static func assemble(
+        _ count: Int, _ complete: [Int], _ means: [Double], _ products: [Pair], _ sums: [Double]
+    ) -> (moments: [(mean: Double, ss: Double)?], crossProducts: [Pair: Double]) {
+        var moments = [(mean: Double, ss: Double)?](repeating: nil, count: count)
+        var crossProducts: [Pair: Double] = [:]
+        for (p, sum) in zip(products, sums) {
+            if p.a == p.b {
+                moments[complete[p.a]] = (means[p.a], sum)
+            } else {
+                crossProducts[Pair(complete[p.a], complete[p.b])] = sum
             }
         }
-        return Correlation(count: x.count, r: max(-1, min(1, sxy / (a.ss * b.ss).squareRoot())))
+        return (moments, crossProducts)
     }
 
     static func evaluate(_ pairs: [PairResult], _ options: InsightOptions) -> [Insight] {

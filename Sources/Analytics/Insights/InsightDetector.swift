@@ -34,28 +34,68 @@ public struct InsightDetector: Sendable {
     public func analyze(_ table: Table, profile: DatasetProfile? = nil, uploadedProfile: DatasetProfile? = nil) -> Analysis {
         let ctx = InsightContext(table: table, profile: profile ?? Profiler().profile(table), options: options)
         let options = self.options
-        // Two independent halves of the rules, run side by side on large tables.
-        let halves = Parallel.map([0, 1], parallel: Parallel.worthIt(rows: table.rowCount)) { half -> RuleOutput in
+        // Independent pieces of work, costliest first: both cores take the next piece as they
+        // finish one, which balances them better than two fixed halves. Their results are put
+        // together below in one fixed order, whatever finished first.
+        // When every measure is complete, the correlation sums (four per pass) are pieces of
+        // their own, put together with the sample ranks once all are done.
+        let products = ctx.completeMeans.map { CorrelationRule.productPairs($0.complete.count) } ?? []
+        let split = ctx.completeMeans.map { $0.complete.count == ctx.measures.count } ?? false
+        let productTasks: [RuleTask] = split
+            ? stride(from: 0, to: products.count, by: ColumnLanes.width).map { .products($0..<min($0 + ColumnLanes.width, products.count)) }
+            : [.correlations]
+        let tasks: [RuleTask] = [.concentration, .seasonality] + productTasks
+            + ctx.measures.indices.map { .anomalies($0) } + [.trendsAndChangePoints, .dataQuality]
+        let outputs = Parallel.map(tasks, parallel: Parallel.worthIt(rows: table.rowCount)) { task -> RuleOutput in
             var out = RuleOutput()
-            if half == 0 {
-                out.trends = TrendRule.evaluate(ctx, options)
-                out.insights += ChangePointRule.evaluate(ctx, options)
-                out.insights += SeasonalityRule.evaluate(ctx, options)
-                out.insights += ConcentrationRule.evaluate(ctx, options)
-            } else {
+            switch task {
+            case .anomalies(let index):
+                let (anomalies, counts) = AnomalyRule.evaluate(ctx, options, measure: ctx.measures[index])
+                out.insights = anomalies
+                if let counts { out.anomalyCounts[ctx.measures[index].name] = counts }
+            case .correlations:
                 out.pairs = CorrelationRule.pairs(ctx, options)
-                out.insights += CorrelationRule.evaluate(out.pairs, options)
-                let (anomalies, counts) = AnomalyRule.evaluate(ctx, options)
-                out.insights += anomalies
-                out.anomalyCounts = counts
-                if let profile = uploadedProfile ?? ctx.profile { out.insights += DataQualityRule.evaluate(profile, options) }
+                out.insights = CorrelationRule.evaluate(out.pairs, options)
+            case .products(let range):
+                if let (complete, means) = ctx.completeMeans {
+                    out.productSums = CorrelationRule.centredProducts(ctx.measures, complete, means, products[range])
+                }
+            case .concentration:
+                out.insights = ConcentrationRule.evaluate(ctx, options)
+            case .seasonality:
+                out.insights = SeasonalityRule.evaluate(ctx, options)
+            case .trendsAndChangePoints:
+                out.trends = TrendRule.evaluate(ctx, options)
+                out.insights = ChangePointRule.evaluate(ctx, options)
+            case .dataQuality:
+                if let profile = uploadedProfile ?? ctx.profile { out.insights = DataQualityRule.evaluate(profile, options) }
             }
             return out
         }
-        let trends = halves[0].trends
-        let pairs = halves[1].pairs
-        let anomalyCounts = halves[1].anomalyCounts
-        let all = halves[0].insights + trends.values.filter(\.significant).map(\.insight) + halves[1].insights
+        func output(_ task: RuleTask) -> RuleOutput { outputs[tasks.firstIndex(of: task)!] }
+        let trends = output(.trendsAndChangePoints).trends
+        let pairs: [CorrelationRule.PairResult]
+        let correlationInsights: [Insight]
+        if split, let (complete, means) = ctx.completeMeans {
+            let sums = productTasks.flatMap { output($0).productSums }
+            let moments = CorrelationRule.assemble(ctx.measures.count, complete, means, products, sums)
+            pairs = CorrelationRule.pairs(ctx, options, moments: moments)
+            correlationInsights = CorrelationRule.evaluate(pairs, options)
+        } else {
+            pairs = output(.correlations).pairs
+            correlationInsights = output(.correlations).insights
+        }
+        var anomalyCounts: [String: JSONValue] = [:]
+        var anomalies: [Insight] = []
+        for index in ctx.measures.indices {
+            let found = output(.anomalies(index))
+            anomalies += found.insights
+            anomalyCounts.merge(found.anomalyCounts) { a, _ in a }
+        }
+        // The order the rules have always been collected in (ranking breaks exact ties by it).
+        let all = output(.trendsAndChangePoints).insights + output(.seasonality).insights + output(.concentration).insights
+            + trends.values.filter(\.significant).map(\.insight)
+            + correlationInsights + anomalies + output(.dataQuality).insights
 
         var correlations: [String: JSONValue] = [:]
         for p in pairs {
@@ -69,10 +109,18 @@ public struct InsightDetector: Sendable {
             anomalies: anomalyCounts)
     }
 
+    private enum RuleTask: Hashable, Sendable {
+        case anomalies(Int)
+        case correlations, concentration, seasonality, trendsAndChangePoints, dataQuality
+        /// A slice of `CorrelationRule.productPairs`.
+        case products(Range<Int>)
+    }
+
     private struct RuleOutput: Sendable {
         var insights: [Insight] = []
         var trends: [String: TrendRule.Finding] = [:]
         var pairs: [CorrelationRule.PairResult] = []
+        var productSums: [Double] = []
         var anomalyCounts: [String: JSONValue] = [:]
     }
 

@@ -9,8 +9,9 @@ enum SeasonalityRule {
     static func evaluate(_ ctx: InsightContext, _ options: InsightOptions) -> [Insight] {
         guard let t = ctx.timeline else { return [] }
         var out: [Insight] = []
-        for m in ctx.measures {
-            let (series, unit, candidates) = seasonalSeries(ctx, t, m)
+        let daily = dailyTotals(ctx, t)
+        for (index, m) in ctx.measures.enumerated() {
+            let (series, unit, candidates) = seasonalSeries(ctx, t, m, daily: daily.isEmpty ? nil : daily[index])
             guard series.count >= 3 * options.minimumPeriods, let line = LinearFit(series: series) else { continue }
             let detrended = series.enumerated().map { $1 - line.predict(Double($0)) }
             guard let season = Autocorrelation.seasonality(detrended, candidates: candidates.map(\.lag)) else { continue }
@@ -28,22 +29,26 @@ enum SeasonalityRule {
         return out
     }
 
+    /// Daily totals of every measure over the whole span when the timeline is daily or weekly
+    /// (days without rows count as 0), from one pass over the rows per four measures; empty otherwise.
+    private static func dailyTotals(_ ctx: InsightContext, _ t: InsightContext.Timeline) -> [[Double]] {
+        guard t.bucket == .day || t.bucket == .week else { return [] }
+        let count = Int(t.lastDay.rounded(.down)) - Int(t.firstDay.rounded(.down)) + 1
+        return ctx.dayIndex.withUnsafeBufferPointer { d in
+            ColumnLanes.withBuffers(ctx.measures.map(\.values)) { columns in
+                let rows = min(d.count, columns.map(\.count).min() ?? 0)
+                return ColumnLanes.keyedSums(keys: UnsafeBufferPointer(rebasing: d.prefix(rows)), groups: count, columns, excluding: [])
+                    .map(\.sums)
+            }
+        }
+    }
+
     private static func seasonalSeries(
-        _ ctx: InsightContext, _ t: InsightContext.Timeline, _ m: InsightContext.Measure
+        _ ctx: InsightContext, _ t: InsightContext.Timeline, _ m: InsightContext.Measure, daily: [Double]?
     ) -> ([Double], String, [(lag: Int, name: String)]) {
         switch t.bucket {
         case .day, .week:
-            // Daily totals over the whole span (days without rows count as 0).
-            let count = Int(t.lastDay.rounded(.down)) - Int(t.firstDay.rounded(.down)) + 1
-            var totals = [Double](repeating: 0, count: count)
-            ctx.dayIndex.withUnsafeBufferPointer { d in
-                m.values.withUnsafeBufferPointer { v in
-                    totals.withUnsafeMutableBufferPointer { out in
-                        for i in 0..<v.count where d[i] >= 0 && !v[i].isNaN { out[Int(d[i])] += v[i] }
-                    }
-                }
-            }
-            return (totals, "day", [(7, "weekly"), (365, "yearly")])
+            return (daily ?? [], "day", [(7, "weekly"), (365, "yearly")])
         case .month:
             let s = ctx.periodSeries(m, sum: true)?.values ?? []
             return (s, "month", [(12, "yearly"), (3, "quarterly")])

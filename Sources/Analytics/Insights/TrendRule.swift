@@ -23,7 +23,7 @@ enum TrendRule {
         var out: [String: Finding] = [:]
         for m in ctx.measures {
             guard let split = ctx.split else {
-                out[m.name] = finding(m, periods: ctx.periodMeans[m.name], span: (t.firstDay, t.lastDay),
+                out[m.name] = finding(m, fit: ctx.fits[m.name], periods: ctx.periodMeans[m.name], span: (t.firstDay, t.lastDay),
                                       subject: DisplayName.of(m.name), minimumRows: options.minimumRows, t, options)
                 continue
             }
@@ -32,7 +32,7 @@ enum TrendRule {
             for s in split.judged(minimumRows: minimumRows) {
                 let one = split.measure(m, series: s)
                 guard let span = SeriesSplit.span(of: one, timeline: t),
-                      var found = finding(one, periods: ctx.periodSeries(one), span: span,
+                      var found = finding(one, fit: nil, periods: ctx.periodSeries(one), span: span,
                                           subject: "\(DisplayName.of(m.name)) of \(split.labels[s])", minimumRows: minimumRows,
                                           t, options) else { continue }
                 found.insight.columns.append(split.column)
@@ -43,12 +43,14 @@ enum TrendRule {
         return out
     }
 
-    /// The trend of one measure over `span` (fractional days), its period means given.
+    /// The trend of one measure over `span` (fractional days), its period means given, and its
+    /// line when already fitted from `span.first` (the context's shared fits of whole measures).
     private static func finding(
-        _ m: InsightContext.Measure, periods: (indices: [Int], values: [Double], counts: [Int])?, span: (first: Double, last: Double),
-        subject name: String, minimumRows: Int, _ t: InsightContext.Timeline, _ options: InsightOptions
+        _ m: InsightContext.Measure, fit shared: LinearFit?, periods: (indices: [Int], values: [Double], counts: [Int])?,
+        span: (first: Double, last: Double), subject name: String, minimumRows: Int, _ t: InsightContext.Timeline,
+        _ options: InsightOptions
     ) -> Finding? {
-        let fitted = t.days.withUnsafeBufferPointer { x in
+        let fitted = shared ?? t.days.withUnsafeBufferPointer { x in
             m.values.withUnsafeBufferPointer { y in LinearFit(skippingNaN: x, y, xOffset: span.first) }
         }
         guard let fit = fitted, fit.count >= minimumRows,

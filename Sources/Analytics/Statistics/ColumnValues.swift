@@ -83,6 +83,106 @@ enum ColumnValues {
         }
     }
 
+    /// `days(column)` with the first and last filled day (`nil` span when every cell is empty),
+    /// in one pass over each half of the rows on both cores for large columns.
+    static func daysWithSpan(_ column: Column) -> (days: [Int32], span: ClosedRange<Int32>?)? {
+        let validity = column.validity
+        let all = validity.nullCount == 0
+        var out: [Int32]
+        var extremes: [(Int32, Int32)]
+        switch column.storage {
+        case .date(let a) where all:
+            // The stored day numbers are the index as they are: no copy, only their range.
+            out = a
+            let n = a.count
+            extremes = Parallel.map(Parallel.worthIt(rows: n) ? [0..<(n / 2), (n / 2)..<n] : [0..<n]) { range in
+                a.withUnsafeBufferPointer { src in
+                    var lo = Int32.max, hi = Int32.min
+                    for i in range where src[i] != missingDay {
+                        lo = src[i] < lo ? src[i] : lo
+                        hi = src[i] > hi ? src[i] : hi
+                    }
+                    return (lo, hi)
+                }
+            }
+        case .date(let a):
+            out = [Int32](repeating: missingDay, count: a.count)
+            extremes = Parallel.halves(&out) { range, o in
+                a.withUnsafeBufferPointer { src in
+                    var lo = Int32.max, hi = Int32.min
+                    for i in range where all || validity[i] {
+                        let d = src[i]
+                        o[i] = d
+                        // A stored Int32.min reads as empty, as in `days`' consumers.
+                        guard d != missingDay else { continue }
+                        lo = d < lo ? d : lo
+                        hi = d > hi ? d : hi
+                    }
+                    return (lo, hi)
+                }
+            }
+        case .datetime(let a):
+            out = [Int32](repeating: missingDay, count: a.count)
+            extremes = Parallel.halves(&out) { range, o in
+                a.withUnsafeBufferPointer { src in
+                    var lo = Int32.max, hi = Int32.min
+                    for i in range where all || validity[i] {
+                        let s = src[i]
+                        let d = Int32(truncatingIfNeeded: s >= 0 ? s / 86_400 : (s - 86_399) / 86_400)
+                        o[i] = d
+                        guard d != missingDay else { continue }
+                        lo = d < lo ? d : lo
+                        hi = d > hi ? d : hi
+                    }
+                    return (lo, hi)
+                }
+            }
+        default:
+            return nil
+        }
+        let lo = extremes.map(\.0).min()!, hi = extremes.map(\.1).max()!
+        return (out, lo <= hi ? lo...hi : nil)
+    }
+
+    /// `fractionalDays(column)` with the smallest and largest filled value (±infinity when none),
+    /// each half of the rows on its own core for large columns.
+    static func fractionalDaysWithRange(_ column: Column) -> (days: [Double], first: Double, last: Double)? {
+        let validity = column.validity
+        var out = [Double](repeating: .nan, count: column.count)
+        let parts: [(Double, Double)]
+        switch column.storage {
+        case .date(let a):
+            parts = Parallel.halves(&out) { range, o in
+                a.withUnsafeBufferPointer { src in
+                    var lo = Double.infinity, hi = -Double.infinity
+                    for i in range where validity[i] {
+                        let d = Double(src[i])
+                        o[i] = d
+                        lo = d < lo ? d : lo
+                        hi = d > hi ? d : hi
+                    }
+                    return (lo, hi)
+                }
+            }
+        case .datetime(let a):
+            parts = Parallel.halves(&out) { range, o in
+                a.withUnsafeBufferPointer { src in
+                    var lo = Double.infinity, hi = -Double.infinity
+                    for i in range where validity[i] {
+                        let d = Double(src[i]) / 86_400
+                        o[i] = d
+                        lo = d < lo ? d : lo
+                        hi = d > hi ? d : hi
+                    }
+                    return (lo, hi)
+                }
+            }
+        default:
+            return nil
+        }
+        return (out, parts.map(\.0).min()!, parts.map(\.1).max()!)
+    }
+
     /// Fractional days since the epoch per row (NaN where empty), keeping the time of day of
     /// datetimes so a trend's slope is per day whatever the column's resolution.
     static func fractionalDays(_ column: Column) -> [Double]? {

@@ -46,6 +46,11 @@ public struct Correlation: Sendable, Equatable, Codable {
 /// Ranks 1…n with ties given the average of the positions they span ("average" method).
 public enum Ranks {
     public static func average(_ values: [Double]) -> [Double] {
+        values.contains(where: \.isNaN) ? averageByPositions(values) : averageOfNumbers(values)
+    }
+
+    /// Positions sorted through the values array (any input, NaN included).
+    static func averageByPositions(_ values: [Double]) -> [Double] {
         let n = values.count
         var order = Array(0..<n)
         values.withUnsafeBufferPointer { v in
@@ -58,6 +63,25 @@ public enum Ranks {
             while j + 1 < n && values[order[j + 1]] == values[order[i]] { j += 1 }
             let rank = Double(i + j) / 2 + 1
             for k in i...j { ranks[order[k]] = rank }
+            i = j + 1
+        }
+        return ranks
+    }
+
+    /// `average` for values without NaN, where "smaller value, then earlier position" is a
+    /// strict total order, so sorting (value, position) pairs held side by side (rather than
+    /// positions compared through the values array) gives the very same order, faster.
+    static func averageOfNumbers(_ values: [Double]) -> [Double] {
+        let n = values.count
+        var pairs = values.enumerated().map { (value: $0.element, position: $0.offset) }
+        pairs.sort { $0.value < $1.value || ($0.value == $1.value && $0.position < $1.position) }
+        var ranks = [Double](repeating: 0, count: n)
+        var i = 0
+        while i < n {
+            var j = i
+            while j + 1 < n && pairs[j + 1].value == pairs[i].value { j += 1 }
+            let rank = Double(i + j) / 2 + 1
+            for k in i...j { ranks[pairs[k].position] = rank }
             i = j + 1
         }
         return ranks
