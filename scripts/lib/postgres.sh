@@ -7,11 +7,23 @@ start_postgres() {
   PG_PORT="$(free_port 55432)"
   mkdir -p "$PG_DIR/data" "$PG_DIR/socket"
   chown -R postgres:postgres "$PG_DIR"
-  runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DIR/data" --auth=trust -U postgres >"$PG_DIR/initdb.log" 2>&1
+  # initdb's shell redirects to /dev/null as the postgres user: a /dev/null that some tool replaced
+  # by a root-owned regular file makes it fail half-way, so say so rather than test a dead server.
+  if [ ! -c /dev/null ]; then
+    echo "/dev/null is not a character device on this machine (something replaced it); PostgreSQL cannot be set up" >&2
+    return 1
+  fi
+  if ! runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DIR/data" --auth=trust -U postgres >"$PG_DIR/initdb.log" 2>&1; then
+    echo "initdb failed:" >&2; tail -5 "$PG_DIR/initdb.log" >&2
+    return 1
+  fi
   # fsync and friends are off because this database lives for one test run; never do this in production.
-  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -o \
+  if ! runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -o \
     "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR/socket -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500" \
-    start >/dev/null
+    start >/dev/null; then
+    echo "PostgreSQL did not start:" >&2; tail -5 "$PG_DIR/server.log" >&2
+    return 1
+  fi
   PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
   echo "==> PostgreSQL running on 127.0.0.1:$PG_PORT"
 }
