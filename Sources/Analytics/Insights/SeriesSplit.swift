@@ -74,10 +74,10 @@ struct SeriesSplit {
         var time: UInt64
     }
 
-    /// Rows a series needs for its trend and level shifts to be judged: one per period is enough
-    /// (17 yearly values of a source's generation make a trend), since a trend must pass both the
-    /// slope test and Mann-Kendall on the periods; the column as a whole still needs
-    /// `minimumRows`. Anomalies within a series keep needing `minimumRows` for a stable MAD.
+    /// Rows a series needs for its trend and level shifts to be judged: twice `minimumPeriods`
+    /// (16), fewer than a whole column's `minimumRows`, so that 17 yearly values of one source's
+    /// generation can show a trend; a trend must still pass both the slope test and Mann-Kendall
+    /// on the periods. Anomalies within a series keep needing `minimumRows` for a stable MAD.
     static func minimumRowsForTrend(_ options: InsightOptions) -> Int { 2 * options.minimumPeriods }
 
     /// The series worth judging on their own (enough rows), largest first.
