@@ -111,6 +111,7 @@ let package = Package(
         .executableTarget(
             name: "LuminaLoad",
             dependencies: [
+                "CEpoll",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -118,8 +119,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            exclude: ["CEpoll"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        .systemLibrary(name: "CEpoll", path: "Sources/LuminaLoad/CEpoll"),
         .target(
             name: "LuminaTestSupport",
             dependencies: [

@@ -5,7 +5,8 @@
 # Usage: scripts/bench-realtime.sh [SCENARIO ...]
 #   SCENARIO is NAME:CLIENTS:GROUPS:RATE:SECONDS[:PROCESSES]  (RATE = broadcasts/s in total, 0 = idle run)
 #   REPEATS=3 (runs per scenario, medians reported), RESULTS=file (JSON lines, kept), SKIP_BUILD=1,
-#   DEFLATE=1 (clients ask for permessage-deflate, as browsers do)
+#   DEFLATE=1 (clients ask for permessage-deflate, as browsers do; uses the NIO client),
+#   ENGINE=epoll|nio (how lumina-load drives its sockets; epoll by default), POLL=µs (its --poll-interval)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
@@ -64,7 +65,7 @@ for scenario in "${SCENARIOS[@]}"; do
     # Bounded: connect timeout + settle + duration + drain, and a hard stop above that.
     if out="$(timeout 300 .build/release/lumina-load --url "http://127.0.0.1:$PORT" --clients "$clients" \
         --groups "$groups" --rate "$rate" --duration "$seconds" --processes "${processes:-1}" \
-        --server-pid "$SERVER" ${DEFLATE:+--deflate} --json)"; then
+        --server-pid "$SERVER" ${DEFLATE:+--deflate --engine nio} ${ENGINE:+--engine "$ENGINE"} ${POLL:+--poll-interval "$POLL"} --json)"; then
       echo "$out"
       python3 -c 'import json,sys; r=json.loads(sys.argv[2]); r["name"]=sys.argv[1]; print(json.dumps(r))' "$name" "$out" >>"$RESULTS"
     else

@@ -29,12 +29,20 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "Client processes (this one and N-1 workers it starts), clients split evenly.") var processes = 1
     @Option(help: "Event-loop threads per client process.") var threads = 2
     @Option(help: "Simultaneous handshakes while connecting.") var connectConcurrency = 200
-    @Option(help: "New handshakes started per second per process (0: only --connect-concurrency limits).") var ramp = 0.0
+    @Option(help: "New handshakes started per second per process (0: only --connect-concurrency limits; --engine nio only).") var ramp = 0.0
     @Option(help: "Seconds allowed for all clients to connect.") var connectTimeout = 120.0
     @Option(help: "Seconds to wait for deliveries after the last broadcast.") var drain = 10.0
     @Option(help: "The server's process id, to read its memory and CPU from /proc.") var serverPid: Int32?
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(help: "Ask for permessage-deflate in every handshake, as browsers do.") var deflate = false
+    @Option(help: "Client sockets: epoll (raw sockets, a few microseconds per delivery) or nio (HummingbirdWSClient; needed for --deflate).")
+    var engine = ClientEngine.epoll
+    @Option(help: """
+        --engine epoll: microseconds between polls of the sockets (0: sleep in epoll_wait until one is readable). \
+        Polling spares the server a thread wake-up per delivery, which clients on other machines never cost it; \
+        it adds at most this much to each measured latency.
+        """)
+    var pollInterval: UInt32 = 1000
 
     // A worker process's part, set by the coordinator.
     @Flag(help: .hidden) var worker = false
@@ -48,6 +56,10 @@ struct LoadCommand: AsyncParsableCommand {
             throw ValidationError("--clients, --groups, --users, --processes and --threads must be positive")
         }
         guard rate >= 0, duration >= 0, drain >= 0 else { throw ValidationError("--rate, --duration and --drain must not be negative") }
+        guard !(deflate && engine == .epoll) else { throw ValidationError("--deflate needs --engine nio") }
+        guard engine == .nio || URLComponents(string: url).flatMap({ $0.host == "127.0.0.1" ? $0.port : nil }) != nil else {
+            throw ValidationError("--engine epoll connects to 127.0.0.1 only: give --url http://127.0.0.1:PORT")
+        }
     }
 
     func run() async throws {
@@ -68,16 +80,36 @@ struct LoadCommand: AsyncParsableCommand {
     /// connect timeout passed), and the seconds that took.
     private func connect(range: Range<Int>, tokens: [String], dashboards: [Int],
                          eventLoopGroup: MultiThreadedEventLoopGroup) async -> ([ClientRecord], Double) {
-        let wsBase = url.replacingOccurrences(of: "http://", with: "ws://")
         let groups = groups
         let capacity = capacity
-        let ramp = ramp
-        let deflate = deflate
         let records = range.map { ClientRecord(group: $0 % groups, capacity: capacity) }
         let gate = ConnectGate(limit: connectConcurrency)
         let done = Countdown(records.count)
         let start = ContinuousClock.now
         let deadline = start + .seconds(connectTimeout)
+        if engine == .epoll, let port = URLComponents(string: url)?.port {
+            let clients = zip(records, range).map { record, index in
+                (record, "/ws/dashboard/\(dashboards[index % groups])/?token=\(tokens[index % tokens.count])")
+            }
+            EpollClients.start(clients: clients, port: port, groups: groups, threads: threads,
+                               handshakesInFlight: connectConcurrency, opened: done, pollInterval: pollInterval)
+        } else {
+            connectNIO(range: range, records: records, tokens: tokens, dashboards: dashboards, gate: gate, done: done,
+                       start: start, eventLoopGroup: eventLoopGroup)
+        }
+        while !done.isZero, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return (records, (ContinuousClock.now - start).seconds)
+    }
+
+    private func connectNIO(range: Range<Int>, records: [ClientRecord], tokens: [String], dashboards: [Int],
+                            gate: ConnectGate, done: Countdown, start: ContinuousClock.Instant,
+                            eventLoopGroup: MultiThreadedEventLoopGroup) {
+        let wsBase = url.replacingOccurrences(of: "http://", with: "ws://")
+        let groups = groups
+        let ramp = ramp
+        let deflate = deflate
         Task {
             for (offset, index) in range.enumerated() {
                 if ramp > 0 { try? await Task.sleep(until: start + .seconds(Double(offset) / ramp)) }
@@ -92,10 +124,6 @@ struct LoadCommand: AsyncParsableCommand {
                 }
             }
         }
-        while !done.isZero, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return (records, (ContinuousClock.now - start).seconds)
     }
 
     /// Deliveries `records` should get when broadcasts 0..<sent went round-robin over the groups.
@@ -134,7 +162,8 @@ struct LoadCommand: AsyncParsableCommand {
             workers.append(try WorkerProcess.start(arguments: [
                 "--worker", "--url", url, "--groups", "\(groups)", "--rate", "\(rate)", "--duration", "\(duration)",
                 "--threads", "\(threads)", "--connect-concurrency", "\(connectConcurrency)", "--ramp", "\(ramp)",
-                "--connect-timeout", "\(connectTimeout)", "--drain", "\(drain)",
+                "--connect-timeout", "\(connectTimeout)", "--drain", "\(drain)", "--engine", engine.rawValue,
+                "--poll-interval", "\(pollInterval)",
             ] + (deflate ? ["--deflate"] : []) + [
                 "--tokens", tokenList.joined(separator: ","), "--dashboards", dashboardIDs.map(String.init).joined(separator: ","),
                 "--first-client", "\(p * share)", "--client-count", "\(share)",
@@ -204,6 +233,11 @@ struct LoadCommand: AsyncParsableCommand {
         tally.expected = expected(records, sent: sent)
         FileHandle.standardOutput.write(try JSONEncoder().encode(tally))
     }
+}
+
+/// How the load client's sockets are driven.
+enum ClientEngine: String, ExpressibleByArgument, Sendable {
+    case epoll, nio
 }
 
 /// Counts clients that finished connecting (open or failed).
