@@ -107,9 +107,10 @@ struct LuminaCommand {
     let stdout: String
     let stderr: String
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)) async throws -> LuminaCommand {
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60),
+                    binary: String = LuminaProcess.binary) async throws -> LuminaCommand {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: LuminaProcess.binary)
+        process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(["LUMINA_BCRYPT_COST": "4"]) { $1 }.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
