@@ -11,11 +11,15 @@ import Testing
         ServiceGroup(configuration: .init(services: [.init(service: work)], logger: Logger(label: "test")))
     }
 
+    /// The short work ends when the test releases it, just after shutdown began, rather than after
+    /// a fixed sleep: on a busy two-core machine the suite can stall for seconds, and a sleep and
+    /// the grace period that both ran out during the stall could resume in either order.
     @Test func shutdownWaitsForShortWorkAndCancelsLongWork() async throws {
-        let work = BackgroundWork(grace: .milliseconds(500), logger: Logger(label: "test"))
+        let work = BackgroundWork(grace: .seconds(3), logger: Logger(label: "test"))
         let outcomes = NIOLockedValueBox([String]())
+        let (release, releaser) = AsyncStream<Void>.makeStream()
         work.submit("short") {
-            try? await Task.sleep(for: .milliseconds(200))
+            for await _ in release { break }
             outcomes.withLockedValue { $0.append(Task.isCancelled ? "short cancelled" : "short finished") }
         }
         work.submit("long") {
@@ -31,6 +35,7 @@ import Testing
             tasks.addTask { try await group.run() }
             while work.runningCount < 2 { try await Task.sleep(for: .milliseconds(10)) }
             await group.triggerGracefulShutdown()
+            releaser.yield()
             try await tasks.waitForAll()
         }
         // Waiting for the long work would have taken 30 s and recorded "long finished".
