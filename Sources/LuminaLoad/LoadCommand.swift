@@ -27,7 +27,7 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "Broadcasts per second in total, round-robin over the groups (0: idle run).") var rate = 2.0
     @Option(help: "Seconds of broadcasting (or of holding idle sockets with --rate 0).") var duration = 20.0
     @Option(help: "Client processes (this one and N-1 workers it starts), clients split evenly.") var processes = 1
-    @Option(help: "Event-loop threads per client process.") var threads = 2
+    @Option(help: "Threads per client process (epoll threads, or NIO event loops).") var threads = 2
     @Option(help: "Simultaneous handshakes while connecting.") var connectConcurrency = 200
     @Option(help: "New handshakes started per second per process (0: only --connect-concurrency limits; --engine nio only).") var ramp = 0.0
     @Option(help: "Seconds allowed for all clients to connect.") var connectTimeout = 120.0
