@@ -24,7 +24,8 @@ final class EpollClients: @unchecked Sendable {
         enum State { case connecting, handshaking, awaitingPresence, open, closed }
         let fd: Int32
         let record: ClientRecord
-        let request: [UInt8]
+        /// The upgrade request, kept only until it is sent.
+        var request: [UInt8]
         var state = State.connecting
         /// Bytes read but not yet a whole frame (or the response head during the handshake).
         var pending: [UInt8] = []
@@ -117,6 +118,7 @@ final class EpollClients: @unchecked Sendable {
             guard error == 0, flags & (EPOLLERR.rawValue | EPOLLHUP.rawValue) == 0 else { close(connection); return }
             let written = connection.request.withUnsafeBytes { send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             guard written == connection.request.count else { close(connection); return }
+            connection.request = []
             connection.state = .handshaking
             var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: connection.fd))
             epoll_ctl(epoll, EPOLL_CTL_MOD, connection.fd, &event)

@@ -83,7 +83,6 @@ struct LoadCommand: AsyncParsableCommand {
         let groups = groups
         let capacity = capacity
         let records = range.map { ClientRecord(group: $0 % groups, capacity: capacity) }
-        let gate = ConnectGate(limit: connectConcurrency)
         let done = Countdown(records.count)
         let start = ContinuousClock.now
         let deadline = start + .seconds(connectTimeout)
@@ -94,7 +93,7 @@ struct LoadCommand: AsyncParsableCommand {
             EpollClients.start(clients: clients, port: port, groups: groups, threads: threads,
                                handshakesInFlight: connectConcurrency, opened: done, pollInterval: pollInterval)
         } else {
-            connectNIO(range: range, records: records, tokens: tokens, dashboards: dashboards, gate: gate, done: done,
+            connectNIO(range: range, records: records, tokens: tokens, dashboards: dashboards, done: done,
                        start: start, eventLoopGroup: eventLoopGroup)
         }
         while !done.isZero, ContinuousClock.now < deadline {
@@ -104,12 +103,13 @@ struct LoadCommand: AsyncParsableCommand {
     }
 
     private func connectNIO(range: Range<Int>, records: [ClientRecord], tokens: [String], dashboards: [Int],
-                            gate: ConnectGate, done: Countdown, start: ContinuousClock.Instant,
+                            done: Countdown, start: ContinuousClock.Instant,
                             eventLoopGroup: MultiThreadedEventLoopGroup) {
         let wsBase = url.replacingOccurrences(of: "http://", with: "ws://")
         let groups = groups
         let ramp = ramp
         let deflate = deflate
+        let gate = ConnectGate(limit: connectConcurrency)
         Task {
             for (offset, index) in range.enumerated() {
                 if ramp > 0 { try? await Task.sleep(until: start + .seconds(Double(offset) / ramp)) }
