@@ -18,12 +18,22 @@ start_postgres() {
     return 1
   fi
   # fsync and friends are off because this database lives for one test run; never do this in production.
-  if ! runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -o \
-    "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR/socket -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500" \
-    start >/dev/null; then
-    echo "PostgreSQL did not start:" >&2; tail -5 "$PG_DIR/server.log" >&2
-    return 1
-  fi
+  # free_port only knows that nobody answers on a port; one still in use as a connection's local
+  # port (the ephemeral range includes 55432) cannot be bound, so a failed bind tries the next port.
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    rm -f "$PG_DIR/server.log"
+    if runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -o \
+      "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR/socket -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500" \
+      start >/dev/null; then
+      break
+    fi
+    if [ "$attempt" -eq 5 ] || ! grep -q "could not bind" "$PG_DIR/server.log"; then
+      echo "PostgreSQL did not start:" >&2; tail -5 "$PG_DIR/server.log" >&2
+      return 1
+    fi
+    PG_PORT="$(free_port $((PG_PORT + 1)))"
+  done
   PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
   echo "==> PostgreSQL running on 127.0.0.1:$PG_PORT"
 }
