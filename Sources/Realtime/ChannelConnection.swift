@@ -17,9 +17,19 @@ public final class ChannelConnection: @unchecked Sendable {
     public let user: ChannelUser
     let environment: ConnectionEnvironment
 
+    /// How the connection's single writer consumes its outbox.
+    public enum Writing: Sendable {
+        /// A task iterates `outbox` (or calls `next()`) and blocks inside its socket writes: the
+        /// writer taking nothing while messages wait counts as a stall.
+        case task
+        /// A drainer (`drain(with:)`, `poll()`) that tells `transport(writable:)` when the socket
+        /// refuses and accepts bytes again: only time the socket refuses them counts as a stall.
+        case eventDriven
+    }
+
     private let lock = Lock()
     // Guarded by `lock`.
-    private var state = OutboxState()
+    private var state: OutboxState
     private var waiter: UnsafeContinuation<OutboxEvent?, Never>?
     private var writerCancelled = false
     private var closeHandler: (@Sendable (UInt16, String) -> Void)?
@@ -27,18 +37,19 @@ public final class ChannelConnection: @unchecked Sendable {
     private var drainer: (any OutboxDrainer)?
     private var drainPending = false
 
-    init(id: ID, user: ChannelUser, environment: ConnectionEnvironment) {
+    init(id: ID, user: ChannelUser, environment: ConnectionEnvironment, writing: Writing = .task) {
         self.id = id
         self.user = user
         self.environment = environment
+        self.state = OutboxState(reportsWritability: writing == .eventDriven)
     }
 
     /// A connection outside any hub, for tests and tools; hub connections come from `ChannelHub.connect(user:)`.
     public convenience init(
-        id: ID, user: ChannelUser, policy: OutboxPolicy = OutboxPolicy(), logger: Logger,
+        id: ID, user: ChannelUser, policy: OutboxPolicy = OutboxPolicy(), logger: Logger, writing: Writing = .task,
         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) {
-        self.init(id: id, user: user, environment: ConnectionEnvironment(policy: policy, logger: logger, now: now))
+        self.init(id: id, user: user, environment: ConnectionEnvironment(policy: policy, logger: logger, now: now), writing: writing)
     }
 
     /// Registers a callback run once when the outbox decides to close (slow client, `close`).
@@ -189,6 +200,12 @@ public final class ChannelConnection: @unchecked Sendable {
             return takeWaiterIfReady(now: environment.now())
         }
         wake?.resume()
+    }
+
+    /// The event-driven writer's socket started (`false`) or stopped refusing bytes: the slow-client
+    /// stall clock runs only while it refuses them (see `OutboxPolicy`). Ignored for `.task` writing.
+    public func transport(writable: Bool) {
+        lock.withLock { state.transport(writable: writable, now: environment.now()) }
     }
 
     /// Reports that `message` was written to the socket, for the delivery-latency timer.

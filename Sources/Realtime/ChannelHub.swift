@@ -68,9 +68,10 @@ public actor ChannelHub {
 
     nonisolated var metrics: RealtimeMetrics { environment.metrics }
 
-    /// Registers a new socket of `user`; it receives nothing until added to a group.
-    public func connect(user: ChannelUser) -> ChannelConnection {
-        let connection = ChannelConnection(id: nextConnectionID, user: user, environment: environment)
+    /// Registers a new socket of `user`; it receives nothing until added to a group. `writing` says
+    /// how its writer will consume the outbox, which decides when it counts as stalled.
+    public func connect(user: ChannelUser, writing: ChannelConnection.Writing = .task) -> ChannelConnection {
+        let connection = ChannelConnection(id: nextConnectionID, user: user, environment: environment, writing: writing)
         nextConnectionID += 1
         liveConnections.insert(connection.id)
         metrics.connections.record(liveConnections.count)

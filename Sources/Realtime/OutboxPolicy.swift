@@ -8,7 +8,10 @@
 ///    are waiting, the queue may grow to `hardCapacity` messages; past that, or past the byte
 ///    limit, the connection is closed with 1013 (try again later).
 /// 3. If messages have been waiting while the writer made no progress for `maxStall` (the socket
-///    does not drain), the next enqueue closes the connection with 1013.
+///    does not drain), the next enqueue closes the connection with 1013. A writer that reports
+///    its socket's writability (`ChannelConnection.transport(writable:)`) is only stalled while
+///    the socket refuses bytes: messages waiting on the server's own busy event loop are not the
+///    client's fault.
 /// A closed connection's queue is released at once, so one stuck client costs at most
 /// `maxQueuedBytes` of shared frames and never delays the others.
 public struct OutboxPolicy: Sendable, Equatable {
@@ -19,7 +22,7 @@ public struct OutboxPolicy: Sendable, Equatable {
     /// Bytes of queued frames above which non-essential messages are dropped, and the connection
     /// closed if only essential ones remain (a single message is always accepted).
     public var maxQueuedBytes: Int
-    /// How long queued messages may wait without the writer taking any before the connection is closed.
+    /// How long queued messages may wait without the socket draining before the connection is closed.
     public var maxStall: Duration
 
     public init(capacity: Int = 256, hardCapacity: Int = 1024, maxQueuedBytes: Int = 4 << 20, maxStall: Duration = .seconds(10)) {

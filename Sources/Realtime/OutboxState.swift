@@ -39,10 +39,19 @@ struct OutboxState {
     private(set) var status: Status = .open
     /// Set while messages are queued: the later of "queue became non-empty" and "writer took one".
     private var waitingSince: ContinuousClock.Instant?
+    /// Whether the writer reports its socket's writability (`transport(writable:now:)`). An
+    /// event-driven writer does; a task writer blocks inside its socket write instead.
+    let reportsWritability: Bool
+    /// Since when the socket has refused more bytes, while it still does (reporting writers only).
+    private var unwritableSince: ContinuousClock.Instant?
+
+    init(reportsWritability: Bool = false) {
+        self.reportsWritability = reportsWritability
+    }
 
     mutating func enqueue(_ message: OutboundMessage, now: ContinuousClock.Instant, policy: OutboxPolicy) -> EnqueueResult {
         guard status == .open else { return .rejected }
-        if let since = waitingSince, now - since > policy.maxStall {
+        if let since = stalledSince, now - since > policy.maxStall {
             close(code: ChannelCloseCode.tryAgainLater, reason: "too slow: no progress for \(policy.maxStall)")
             return .closedSlow(.stalled, dropped: 0)
         }
@@ -61,6 +70,29 @@ struct OutboxState {
             return .closedSlow(.queueFull, dropped: dropped)
         }
         return .enqueued(dropped: dropped)
+    }
+
+    /// The writer's socket could (`writable`) or could not take more bytes.
+    mutating func transport(writable: Bool, now: ContinuousClock.Instant) {
+        if writable {
+            unwritableSince = nil
+        } else if unwritableSince == nil {
+            unwritableSince = now
+        }
+    }
+
+    /// Since when queued messages have been waiting without the socket draining.
+    ///
+    /// Why writability matters: a writer that has not run yet is not a slow client. When the
+    /// server's own event loop is starved (a busy machine), messages wait while the socket is
+    /// perfectly writable; counting that time as the client's stall cut off healthy clients (a
+    /// fresh socket was closed before its first message during a 3-second pause of the process). So
+    /// when the writer reports writability, the clock runs only while the socket refuses bytes.
+    private var stalledSince: ContinuousClock.Instant? {
+        guard let waitingSince else { return nil }
+        guard reportsWritability else { return waitingSince }
+        guard let unwritableSince else { return nil }
+        return max(waitingSince, unwritableSince)
     }
 
     /// Whether the writer has something to do now (a message, or the close it must send).

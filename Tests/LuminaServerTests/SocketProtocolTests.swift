@@ -1,5 +1,7 @@
 import Foundation
 import LuminaTestSupport
+import NIOConcurrencyHelpers
+import NIOPosix
 import Testing
 @testable import LuminaServer
 import Realtime
@@ -146,6 +148,35 @@ import Realtime
             #expect(stalledEnded, "the socket that stopped reading left its dashboard after \(sequence) events")
             #expect(sequence > 10, "it was not cut off before its buffers filled")
             #expect(try await stalled.readUntilClosed(), "and its connection was closed")
+        }
+    }
+
+    @Test func aServerTooBusyToWriteDoesNotCutOffItsReaders() async throws {
+        // The stall clock is for sockets that stop draining. Here every event loop of the server is
+        // busy for a second (a pause of the whole machine) while two events 0.5 s apart wait for a
+        // socket that was writable all along: both must arrive, and the socket stay open.
+        try await TestServer.run(configure: { $0.socketStallTimeout = 0.2 }) { client in
+            let (id, token) = try await ChannelsTests.dashboard(client)
+            let reader = try await Self.open(client, dashboard: id, token: token)
+            let loops = Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
+            let busy = NIOLockedValueBox(0)
+            for loop in loops {
+                loop.execute {
+                    busy.withLockedValue { $0 += 1 }
+                    Thread.sleep(forTimeInterval: 1)
+                }
+            }
+            while busy.withLockedValue({ $0 }) < loops.count { try await Task.sleep(for: .milliseconds(5)) }
+            let hub = client.services.hub
+            try await hub.send(OutboundMessage(type: "annotation", fields: ["seq": .integer(1)]), toGroup: .dashboard(id))
+            try await Task.sleep(for: .milliseconds(500))
+            try await hub.send(OutboundMessage(type: "annotation", fields: ["seq": .integer(2)]), toGroup: .dashboard(id))
+            var annotations: [String] = []
+            while annotations.count < 2, let frame = try await reader.nextNonPing() {
+                if frame.text.contains(#""type":"annotation""#) { annotations.append(frame.text) }
+            }
+            #expect(annotations == [#"{"type":"annotation","seq":1}"#, #"{"type":"annotation","seq":2}"#])
+            #expect(await hub.connectionCount(in: .dashboard(id)) == 1)
         }
     }
 }

@@ -67,4 +67,32 @@ import Testing
         _ = state.next(now: start)
         #expect(state.enqueue(message(2), now: start + .seconds(3_600), policy: policy) == .enqueued(dropped: 0))
     }
+
+    @Test func anEventDrivenWriterThatHasNotRunIsNotStalledWhileItsSocketIsWritable() {
+        // The server's event loop was busy for 20 s: the client is not to blame.
+        var state = OutboxState(reportsWritability: true)
+        _ = state.enqueue(message(1), now: start, policy: policy)
+        #expect(state.enqueue(message(2), now: start + .seconds(20), policy: policy) == .enqueued(dropped: 0))
+        #expect(drain(&state) == [message(1).text, message(2).text])
+    }
+
+    @Test func anEventDrivenWriterIsStalledOnceItsSocketRefusesBytesForTooLong() {
+        var state = OutboxState(reportsWritability: true)
+        _ = state.enqueue(message(1), now: start, policy: policy)
+        state.transport(writable: false, now: start + .seconds(5))
+        #expect(state.enqueue(message(2), now: start + .seconds(14), policy: policy) == .enqueued(dropped: 0))
+        // The socket drained once: the clock starts again when it next refuses bytes.
+        state.transport(writable: true, now: start + .seconds(14))
+        state.transport(writable: false, now: start + .seconds(15))
+        #expect(state.enqueue(message(3), now: start + .seconds(24), policy: policy) == .enqueued(dropped: 0))
+        #expect(state.enqueue(message(4), now: start + .seconds(26), policy: policy) == .closedSlow(.stalled, dropped: 0))
+    }
+
+    @Test func aSocketFullForLongWithNothingQueuedClosesOnlyAfterAMessageWaitsTooLong() {
+        var state = OutboxState(reportsWritability: true)
+        state.transport(writable: false, now: start)
+        #expect(state.enqueue(message(1), now: start + .seconds(60), policy: policy) == .enqueued(dropped: 0))
+        #expect(state.enqueue(message(2), now: start + .seconds(69), policy: policy) == .enqueued(dropped: 0))
+        #expect(state.enqueue(message(3), now: start + .seconds(71), policy: policy) == .closedSlow(.stalled, dropped: 0))
+    }
 }

@@ -21,7 +21,7 @@ struct UploadSocket {
     static let superseded: UInt16 = 4000
 
     func run(user: ChannelUser, uploadID: Int, socket: LiveSocket) async {
-        let connection = await hub.connect(user: user)
+        let connection = await hub.connect(user: user, writing: .eventDriven)
         do {
             try await hub.add(connection, to: .upload(uploadID))
         } catch {

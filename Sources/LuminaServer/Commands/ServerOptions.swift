@@ -34,7 +34,7 @@ struct ServerOptions: ParsableArguments {
     var jobShutdownGrace: Double?
     @Option(help: "Seconds between pings of an idle WebSocket; a peer silent for two intervals is disconnected (LUMINA_SOCKET_PING_INTERVAL).")
     var socketPingInterval: Double?
-    @Option(help: "Seconds a WebSocket may leave its queued messages unread before it is closed with 1013 (LUMINA_SOCKET_STALL_TIMEOUT).")
+    @Option(help: "Seconds messages may wait on a WebSocket that takes no more bytes before it is closed with 1013 (LUMINA_SOCKET_STALL_TIMEOUT).")
     var socketStallTimeout: Double?
 
     func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LuminaConfiguration {

@@ -81,7 +81,7 @@ struct ChannelsController: Sendable {
             socket.close(code: ChannelCloseCode.forbidden, reason: "no access")
             return
         }
-        let connection = await hub.connect(user: ChannelUser(id: user.id, name: user.name))
+        let connection = await hub.connect(user: ChannelUser(id: user.id, name: user.name), writing: .eventDriven)
         do {
             for group in groups { try await hub.add(connection, to: group) }
         } catch {
@@ -112,7 +112,7 @@ struct ChannelsController: Sendable {
             return
         }
         let member = ChannelUser(id: user.id, name: user.name)
-        let connection = await hub.connect(user: member)
+        let connection = await hub.connect(user: member, writing: .eventDriven)
         do {
             try await hub.add(connection, to: .dashboard(id), presence: true)
         } catch {

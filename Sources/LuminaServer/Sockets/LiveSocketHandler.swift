@@ -110,6 +110,7 @@ final class LiveSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
+        session?.connection.transport(writable: context.channel.isWritable)
         if context.channel.isWritable {
             var frames = EncodedFrames()
             drain(frames: &frames)
@@ -136,6 +137,7 @@ final class LiveSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 logger.debug("closing websocket", metadata: ["connection": "\(connectionID)", "code": "\(code)", "reason": "\(reason)"])
             }
         }
+        session.connection.transport(writable: context?.channel.isWritable ?? false)
         if let flusher {
             flusher.register(self, for: session.connection)
             session.connection.drain(with: flusher)
@@ -325,6 +327,7 @@ final class LiveSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         }
         if wrote { context.flush() }
+        if !context.channel.isWritable { connection.transport(writable: false) }
     }
 
     /// A slow client's outbox decided to close: if the channel is still writable the close frame goes
