@@ -120,7 +120,7 @@ final class LiveSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Attaches the session once the route has authorised the socket; messages that arrived meanwhile are handed over now.
     func attach(_ session: Session, bound: NIOLoopBound<LiveSocketHandler>) {
-        guard !ended, context != nil else {
+        guard !ended, let context else {
             Task { await session.onEnd() }
             return
         }
@@ -137,7 +137,7 @@ final class LiveSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 logger.debug("closing websocket", metadata: ["connection": "\(connectionID)", "code": "\(code)", "reason": "\(reason)"])
             }
         }
-        session.connection.transport(writable: context?.channel.isWritable ?? false)
+        session.connection.transport(writable: context.channel.isWritable)
         if let flusher {
             flusher.register(self, for: session.connection)
             session.connection.drain(with: flusher)
